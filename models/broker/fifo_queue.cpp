@@ -1,0 +1,191 @@
+#include "models/broker/fifo_queue.hpp"
+
+#include <algorithm>
+
+#include "sim/core/simulation.hpp"
+
+namespace faultline::models {
+
+namespace {
+sim::Labels queue_labels(const std::string& name) { return {{"queue", name}}; }
+}  // namespace
+
+FifoQueue::FifoQueue(sim::Simulation& sim, sim::ComponentIdentity id)
+    : Component(sim, std::move(id)),
+      publish_(server_port<Publish, PublishResult, &FifoQueue::on_publish>("publish")),
+      consume_(server_port<ConsumerRequest, Delivery, &FifoQueue::on_consumer>("consume")),
+      backlog_(sim.backlog().register_queue(path())),
+      ready_gauge_(sim.recorder().gauge("rabbitmq_queue_messages_ready", queue_labels(path()),
+                                        "Messages ready to be delivered to consumers")),
+      unacked_gauge_(sim.recorder().gauge("rabbitmq_queue_messages_unacked", queue_labels(path()),
+                                          "Messages delivered to consumers but not yet acknowledged")),
+      messages_gauge_(sim.recorder().gauge("rabbitmq_queue_messages", queue_labels(path()),
+                                           "Ready and unacknowledged messages")),
+      consumers_gauge_(sim.recorder().gauge("rabbitmq_queue_consumers", queue_labels(path()), "Consumers on the queue")),
+      published_total_(sim.recorder().counter("rabbitmq_queue_messages_published_total", queue_labels(path()),
+                                              "Messages published into the queue")),
+      received_total_(sim.recorder().counter("rabbitmq_global_messages_received_total", {},
+                                             "Messages received from publishers")),
+      delivered_total_(sim.recorder().counter("rabbitmq_global_messages_delivered_total", {},
+                                              "Messages delivered to consumers")),
+      redelivered_total_(sim.recorder().counter("rabbitmq_global_messages_redelivered_total", {},
+                                                "Messages redelivered to consumers")),
+      acknowledged_total_(sim.recorder().counter("rabbitmq_global_messages_acknowledged_total", {},
+                                                 "Messages acknowledged by consumers")) {}
+
+uint64_t FifoQueue::held_messages() const {
+  uint64_t n = ready_.size();
+  for (const Channel& c : channels_)
+    for (const Unacked& u : c.unacked) n += u.acked ? 0 : 1;
+  return n;
+}
+
+void FifoQueue::update_gauges() {
+  ready_gauge_.set(static_cast<double>(ready_.size()));
+  unacked_gauge_.set(static_cast<double>(unacked_total_));
+  messages_gauge_.set(static_cast<double>(ready_.size() + unacked_total_));
+}
+
+void FifoQueue::on_publish(uint32_t connection, const Publish& publish) {
+  sim::Message m = publish.message;
+  if (m.published_ns < 0) m.published_ns = now().ns();
+  ready_.push_back({m, false});
+  max_ready_ = std::max(max_ready_, ready_.size());
+  received_total_.inc();
+  published_total_.inc();
+  backlog_.add(1, now());
+  publish_.send_to(connection, PublishResult{m.id, publish.wants_confirm ? PublishResult::Outcome::confirmed
+                                                                         : PublishResult::Outcome::accepted});
+  dispatch();
+  update_gauges();
+}
+
+void FifoQueue::dispatch() {
+  const size_t n = channels_.size();
+  while (!ready_.empty() && n > 0) {
+    // Round-robin among consumers with credit, starting after the last one served.
+    size_t pick = n;
+    for (size_t k = 0; k < n; ++k) {
+      const size_t c = (next_channel_ + k) % n;
+      if (has_credit(channels_[c])) {
+        pick = c;
+        break;
+      }
+    }
+    if (pick == n) return;
+    next_channel_ = (pick + 1) % n;
+    Ready item = ready_.front();
+    ready_.pop_front();
+    Channel& ch = channels_[pick];
+    const uint64_t tag = next_tag_++;
+    if (item.message.published_ns >= 0 && !item.redelivered) {
+      wait_ns_sum_ += static_cast<uint128>(now().ns() - item.message.published_ns);
+      ++first_deliveries_;
+    }
+    delivered_total_.inc();
+    if (item.redelivered) redelivered_total_.inc();
+    if (ch.auto_ack) {
+      // R-CA1: the message counts as delivered once written to the socket; custody passes to
+      // the consumer and the queue forgets it.
+      backlog_.add(-1, now());
+    } else {
+      ch.unacked.push_back({tag, item.message, false});
+      ++ch.in_flight;
+      ++unacked_total_;
+    }
+    consume_.send_to(static_cast<uint32_t>(pick), Delivery{item.message, tag, item.redelivered});
+  }
+}
+
+void FifoQueue::on_consumer(uint32_t connection, const ConsumerRequest& request) {
+  if (connection >= channels_.size()) channels_.resize(connection + 1);
+  Channel& ch = channels_[connection];
+  switch (request.op) {
+    case ConsumerRequest::Op::subscribe:
+      ch.subscribed = true;
+      ch.prefetch = request.prefetch;
+      ch.auto_ack = request.auto_ack;
+      consumers_gauge_.add(1);
+      break;
+    case ConsumerRequest::Op::ack:
+      settle(ch, request.delivery_tag, false);
+      break;
+    case ConsumerRequest::Op::nack:
+      settle(ch, request.delivery_tag, request.requeue);
+      break;
+    case ConsumerRequest::Op::cancel:
+      if (ch.subscribed) consumers_gauge_.add(-1);
+      ch.subscribed = false;
+      requeue_all(ch);  // R-CA3: unacked deliveries of a closed channel go back to the queue
+      break;
+  }
+  dispatch();
+  update_gauges();
+}
+
+void FifoQueue::settle(Channel& ch, uint64_t tag, bool requeue) {
+  auto it = std::lower_bound(ch.unacked.begin(), ch.unacked.end(), tag,
+                             [](const Unacked& u, uint64_t t) { return u.tag < t; });
+  if (it == ch.unacked.end() || it->tag != tag || it->acked)
+    throw std::logic_error("queue " + path() + ": unknown delivery tag " + std::to_string(tag) + " (R-CA7)");
+  it->acked = true;
+  --ch.in_flight;
+  --unacked_total_;
+  const sim::Message m = it->message;
+  while (!ch.unacked.empty() && ch.unacked.front().acked) ch.unacked.pop_front();
+  if (requeue) {
+    sim::Message again = m;
+    again.flags |= sim::Message::kRedelivered;
+    ready_.push_front({again, true});  // requeued messages return to the head (R-CA3)
+    return;
+  }
+  backlog_.add(-1, now());
+  ++acked_;
+  acknowledged_total_.inc();
+  sojourn_ns_sum_ += static_cast<uint128>(now().ns() - m.published_ns);
+  sim().ledger().release(m.id);
+}
+
+void FifoQueue::requeue_all(Channel& ch) {
+  // Back to the head in their original order.
+  for (auto it = ch.unacked.rbegin(); it != ch.unacked.rend(); ++it) {
+    if (it->acked) continue;
+    sim::Message again = it->message;
+    again.flags |= sim::Message::kRedelivered;
+    ready_.push_front({again, true});
+  }
+  unacked_total_ -= ch.in_flight;
+  ch.in_flight = 0;
+  ch.unacked.clear();
+}
+
+double FifoQueue::mean_wait_s() const {
+  return first_deliveries_ == 0 ? 0.0 : static_cast<double>(wait_ns_sum_) * 1e-9 / static_cast<double>(first_deliveries_);
+}
+
+double FifoQueue::mean_sojourn_s() const {
+  return acked_ == 0 ? 0.0 : static_cast<double>(sojourn_ns_sum_) * 1e-9 / static_cast<double>(acked_);
+}
+
+nlohmann::ordered_json FifoQueue::summary() const {
+  return {{"ready", ready_.size()},
+          {"unacked", unacked_total_},
+          {"max_ready", max_ready_},
+          {"acknowledged", acked_},
+          {"mean_wait_s", mean_wait_s()},
+          {"mean_sojourn_s", mean_sojourn_s()}};
+}
+
+sim::KindInfo FifoQueue::kind_info() {
+  sim::KindInfo k;
+  k.name = "queue";
+  k.help = "a single unbounded FIFO queue (one RabbitMQ classic queue on a healthy node)";
+  k.replication = sim::Replication::single;
+  k.role = sim::TopologyRole::store;
+  k.factory = [](sim::Simulation& sim, const sim::ComponentInstance& inst) -> sim::Component& {
+    return sim.add<FifoQueue>({inst.path, inst.labels});
+  };
+  return k;
+}
+
+}  // namespace faultline::models

@@ -1,0 +1,24 @@
+#include "models/register_builtin_models.hpp"
+
+#include "models/broker/fifo_queue.hpp"
+#include "models/workload/consumer.hpp"
+#include "models/workload/producer.hpp"
+
+namespace faultline::models {
+
+void register_builtin_models(sim::ModelRegistry& registry) {
+  registry.add(Producer::kind_info());
+  registry.add(FifoQueue::kind_info());
+  registry.add(Consumer::kind_info());
+}
+
+const sim::ModelRegistry& builtin_registry() {
+  static const sim::ModelRegistry registry = [] {
+    sim::ModelRegistry r;
+    register_builtin_models(r);
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace faultline::models

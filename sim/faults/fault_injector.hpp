@@ -1,0 +1,52 @@
+// Applies the fault timeline to the components through the event queue (faults are data,
+// DESIGN §5). Each target reacts through on_fault_start / on_fault_end, or reports the fault as
+// unmapped with a reason; recoveries reported by the targets give recovered_s.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/faults/fault.hpp"
+
+namespace faultline::sim {
+
+class Simulation;
+
+class FaultInjector {
+ public:
+  struct TargetOutcome {
+    std::string target;
+    bool applied = false;
+    std::string reason;                 // when not applied
+    std::optional<SimTime> recovered;   // reported by the target
+  };
+
+  FaultInjector(Simulation& sim, std::vector<Fault> timeline);
+
+  /// Schedules every start and end. Call once before the run starts.
+  void schedule_all();
+  /// A target reports it is serving again after `fault`.
+  void target_recovered(const Fault& fault, std::string_view target, SimTime at);
+
+  [[nodiscard]] const std::vector<Fault>& timeline() const { return timeline_; }
+  [[nodiscard]] const std::vector<TargetOutcome>& outcomes(uint32_t fault_id) const { return outcomes_.at(fault_id); }
+  /// When every target the fault was applied to served again: the record's value in a replay,
+  /// else the latest recovery the targets reported; empty if one has not recovered.
+  [[nodiscard]] std::optional<SimTime> recovered(uint32_t fault_id) const;
+  [[nodiscard]] bool started(uint32_t fault_id) const { return started_.at(fault_id); }
+
+ private:
+  void start(uint32_t id);
+  void end(uint32_t id);
+
+  Simulation& sim_;
+  std::vector<Fault> timeline_;
+  std::vector<std::vector<TargetOutcome>> outcomes_;
+  std::vector<bool> started_;
+  bool baseline_marked_ = false;
+};
+
+}  // namespace faultline::sim
