@@ -1,5 +1,7 @@
 #include "models/workload/producer.hpp"
 
+#include <algorithm>
+
 #include "sim/core/simulation.hpp"
 
 namespace faultline::models {
@@ -15,13 +17,14 @@ void Producer::initialize() {
 }
 
 void Producer::schedule_next() {
-  if (config_.rate_per_s <= 0) return;
   if (config_.message_limit && created_ >= *config_.message_limit) return;
-  const sim::SimTime base = created_ == 0 ? sim::SimTime::at(config_.start) : now();
-  const double gap = config_.arrivals == ProducerConfig::Arrivals::poisson
-                         ? rng("arrivals").exponential(1.0 / config_.rate_per_s)
-                         : 1.0 / config_.rate_per_s;
-  schedule_at(base + sim::Duration::from_seconds(gap), kArrival);
+  // Time runs from the producer's start; the profile gives the (possibly ramping) rate.
+  const double from = created_ == 0 ? 0.0 : (now() - sim::SimTime::at(config_.start)).seconds();
+  const double amount = config_.arrivals == ProducerConfig::Arrivals::poisson ? rng("arrivals").exponential(1.0) : 1.0;
+  const std::optional<double> next = config_.rate.advance(from, amount);
+  if (!next) return;  // the load has ended
+  const sim::SimTime at = sim::SimTime::at(config_.start) + sim::Duration::from_seconds(*next);
+  schedule_at(std::max(at, now()), kArrival);
 }
 
 void Producer::handle(uint16_t, uint32_t) {
@@ -62,8 +65,16 @@ sim::KindInfo Producer::kind_info() {
       ParamSpec::rate("rate")
           .def(100.0)
           .at_least(0)
-          .describe("messages per second, per producer pod")
+          .describe("messages per second, per producer pod (with stages: the start rate)")
           .from("seed 002: 100 req/s from k6"),
+      ParamSpec::records("stages",
+                         {ParamSpec::duration("duration").require().at_least(0).describe("length of the ramp").from(
+                              "k6 stages[].duration"),
+                          ParamSpec::rate("target").require().at_least(0).describe("rate reached at the end").from(
+                              "k6 stages[].target")})
+          .describe("k6 ramping-arrival-rate stages: ramp linearly from the previous rate to each target; the "
+                    "load ends after the last stage")
+          .from("k6 ramping-arrival-rate executor"),
       ParamSpec::integer("messages", "messages")
           .optional()
           .at_least(0)
@@ -75,12 +86,17 @@ sim::KindInfo Producer::kind_info() {
           .describe("publish with delivery_mode 2 (persistent)")
           .from("Dapr default deliveryMode 0, transient (§5.1)"),
   };
-  k.bounded = [](const sim::ParamValues& p) { return p.has("messages") || p.rate("rate") == 0; };
+  k.bounded = [](const sim::ParamValues& p) {
+    return p.has("messages") || p.rate("rate") == 0 || !p.objects("stages").empty();
+  };
   k.factory = [](sim::Simulation& sim, const sim::ComponentInstance& inst) -> sim::Component& {
     ProducerConfig c;
     c.arrivals = inst.params.text("arrivals") == "constant" ? ProducerConfig::Arrivals::constant
                                                             : ProducerConfig::Arrivals::poisson;
-    c.rate_per_s = inst.params.rate("rate");
+    std::vector<RateProfile::Stage> stages;
+    for (const sim::ParamValues& st : inst.params.objects("stages"))
+      stages.push_back({st.duration("duration").seconds(), st.rate("target")});
+    c.rate = RateProfile(inst.params.rate("rate"), std::move(stages));
     if (inst.params.has("messages")) c.message_limit = static_cast<uint64_t>(inst.params.integer("messages"));
     c.start = inst.params.duration("start");
     c.persistent = inst.params.boolean("persistent");

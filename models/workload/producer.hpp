@@ -1,5 +1,5 @@
 // An open-loop producer (a feeder, a load generator): it creates messages at a constant rate or
-// as a Poisson process and publishes them to a queue. Messages are created whether or not the
+// as a Poisson process, possibly ramping through k6-style stages, and publishes them to a queue. Messages are created whether or not the
 // broker can take them (open loop), which is what makes publish failures count as losses.
 #pragma once
 
@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "models/broker/amqp_protocol.hpp"
+#include "models/workload/rate_profile.hpp"
 #include "sim/core/component.hpp"
 #include "sim/scenario/model_registry.hpp"
 
@@ -15,7 +16,7 @@ namespace faultline::models {
 struct ProducerConfig {
   enum class Arrivals { constant, poisson };
   Arrivals arrivals = Arrivals::poisson;
-  double rate_per_s = 100.0;                // messages per second
+  RateProfile rate = RateProfile(100.0);    // messages per second over time (k6-style stages)
   std::optional<uint64_t> message_limit;    // stop after this many; unbounded when empty
   sim::Duration start = sim::Duration::zero();
   bool persistent = false;                  // delivery_mode 2 (R-CQ2)

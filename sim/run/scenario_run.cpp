@@ -64,12 +64,14 @@ void ScenarioRun::build(const ModelRegistry& registry) {
       throw doc.error(w.pointer, e.what());
     }
   }
-  std::vector<Fault> timeline = plan_faults(scenario_);
+  std::vector<Fault> timeline = options_.recorded_faults ? *options_.recorded_faults : plan_faults(scenario_);
+  for (size_t i = 0; i < timeline.size(); ++i) timeline[i].id = static_cast<uint32_t>(i);
   // A fault aimed at a member a `self` kind did not create is caught here, before the run.
   for (const Fault& f : timeline)
     for (const std::string& t : f.targets)
       if (sim_->find(t) == nullptr)
-        throw doc.error(f.source.value("at", std::string()), "fault target " + t + " does not exist in the built model");
+        throw InputError(f.source.value("file", doc.file), f.source.value("at", std::string()), 0,
+                         "fault target " + t + " does not exist in the scenario " + scenario_.name);
   injector_ = std::make_unique<FaultInjector>(*sim_, std::move(timeline));
 }
 

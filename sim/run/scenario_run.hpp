@@ -18,6 +18,9 @@ namespace faultline::sim {
 struct RunOptions : ResolveOptions {
   std::optional<Duration> until;  // --until: stop earlier (or later) than the scenario's duration
   bool trace_messages = false;    // --trace-messages
+  /// A recorded fault timeline (replay): replaces the scenario's planned faults. Recorded
+  /// faults keep their targets and times and are never re-drawn (DESIGN §5).
+  std::optional<std::vector<Fault>> recorded_faults;
 };
 
 struct RunTiming {

@@ -68,6 +68,12 @@ ParamSpec ParamSpec::objects(std::string name, std::vector<ParamSpec> fields) {
   return p;
 }
 
+ParamSpec ParamSpec::records(std::string name, std::vector<ParamSpec> fields) {
+  ParamSpec p = objects(std::move(name), std::move(fields));
+  p.keyed = false;
+  return p;
+}
+
 ParamSpec ParamSpec::def(Json v) && {
   default_value = std::move(v);
   required = false;
@@ -380,6 +386,10 @@ Json normalize_param(const ParamSpec& spec, const Json& v, const Document& doc, 
       for (size_t i = 0; i < v.size(); ++i) {
         const std::string ep = pointer_append(ptr, i);
         const Json& e = v[i];
+        if (!spec.keyed) {
+          out.push_back(normalize_params(spec.fields, e, doc, ep, {}));
+          continue;
+        }
         if (!e.is_object()) throw doc.error(ep, "expected an object with a \"name\"");
         if (!e.contains("name") || !e["name"].is_string() || e["name"].get<std::string>().empty())
           throw doc.error(ep, "each entry of " + what + " needs a \"name\"");

@@ -30,7 +30,7 @@ enum class ParamType {
   distribution,  // a distribution of durations: "5ms" or {dist: exponential, mean: 5ms}, …
   reference,     // the name of another component, wired by the builder
   labels,        // {key: value}
-  object_list,   // a list of named objects with their own declared fields (e.g. queues)
+  object_list,   // a list of objects with their own declared fields; keyed lists (queues) have unique names
 };
 std::string_view param_type_name(ParamType t);
 
@@ -56,6 +56,7 @@ struct ParamSpec {
   bool min_exclusive = false;
   std::vector<std::string> choices;
   std::vector<ParamSpec> fields;  // object_list
+  bool keyed = true;              // object_list: entries carry a unique "name" (parameter paths use it)
   ReferenceSpec reference;
 
   // Declaration helpers: ParamSpec::duration("startup_delay").def("5s").help(…).source("R-K3")
@@ -72,7 +73,8 @@ struct ParamSpec {
   static ParamSpec distribution(std::string name);
   static ParamSpec ref(std::string name, ReferenceSpec spec);
   static ParamSpec labels(std::string name);
-  static ParamSpec objects(std::string name, std::vector<ParamSpec> fields);
+  static ParamSpec objects(std::string name, std::vector<ParamSpec> fields);  // keyed by "name"
+  static ParamSpec records(std::string name, std::vector<ParamSpec> fields);  // ordered, no names
 
   ParamSpec def(Json v) &&;
   ParamSpec require() &&;

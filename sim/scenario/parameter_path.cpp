@@ -88,6 +88,8 @@ std::string resolve_parameter_path(const Document& doc, const ModelRegistry& reg
     fail(origin, path, "a " + kind->name + " has no parameter \"" + param + "\"" + did_you_mean(param, pnames));
   const std::string param_ptr = pointer_append(comp_ptr, param);
   if (seg.size() == 3) return param_ptr;
+  if (spec->type == ParamType::object_list && !spec->keyed)
+    fail(origin, path, "\"" + param + "\" is an ordered list: set it as a whole (components." + seg[1] + "." + param + ")");
   if (spec->type != ParamType::object_list || seg.size() != 5)
     fail(origin, path, "\"" + param + "\" is a " + std::string(param_type_name(spec->type)) +
                            (spec->type == ParamType::object_list ? "; expected ." + param + ".<entry name>.<field>"
