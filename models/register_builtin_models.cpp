@@ -1,7 +1,10 @@
 #include "models/register_builtin_models.hpp"
 
+#include "models/broker/broker_cluster.hpp"
 #include "models/broker/fifo_queue.hpp"
+#include "models/database/datastore.hpp"
 #include "models/workload/consumer.hpp"
+#include "models/workload/outbox.hpp"
 #include "models/workload/producer.hpp"
 
 namespace faultline::models {
@@ -9,7 +12,10 @@ namespace faultline::models {
 void register_builtin_models(sim::ModelRegistry& registry) {
   registry.add(Producer::kind_info());
   registry.add(FifoQueue::kind_info());
+  registry.add(BrokerCluster::kind_info());
   registry.add(Consumer::kind_info());
+  registry.add(Datastore::kind_info());
+  registry.add(Outbox::kind_info());
 }
 
 const sim::ModelRegistry& builtin_registry() {

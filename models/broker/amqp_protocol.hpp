@@ -1,5 +1,6 @@
 // What publishers, queues and consumers exchange through their ports: an AMQP 0-9-1-like
-// protocol reduced to what decides message fates (publish/confirm, consume/deliver/ack).
+// protocol reduced to what decides message fates — connections, publish and confirm
+// (R-PC1..R-PC3), connection.blocked (R-AL2), consume, deliver and ack (R-CA1..R-CA3).
 #pragma once
 
 #include <cstdint>
@@ -9,25 +10,38 @@
 
 namespace faultline::models {
 
-/// Publisher → broker. The message copy passes into the broker's custody if it is accepted.
-struct Publish {
+/// Publisher → broker, on a queue's publish endpoint.
+struct PublisherRequest {
+  enum class Op : uint8_t { connect, publish, disconnect };
+  Op op = Op::publish;
   sim::Message message;
-  bool wants_confirm = false;  // publisher confirms on the channel (R-PC1)
+  /// confirm.select on the channel (R-PC1). A publisher that wants confirms keeps its own copy
+  /// until the confirm (to retry), so the broker's copy is an extra one; without confirms
+  /// custody passes to the broker when it takes the message.
+  bool wants_confirm = false;
 };
 
-/// Broker → publisher: what happened to a publish.
-struct PublishResult {
-  enum class Outcome : uint8_t {
-    confirmed,  // basic.ack: the broker is responsible for it (R-PC2)
-    accepted,   // taken without confirms: the publisher will hear nothing more
-    nacked,     // basic.nack: not enqueued (R-PC3); the copy is back with the publisher
-    failed,     // the connection or channel is gone: the copy is back with the publisher
+/// Broker → publisher.
+struct PublisherNotice {
+  enum class Kind : uint8_t {
+    connected,     // the connection is open (through the Service, to a ready node)
+    disconnected,  // refused, or closed by a node loss
+    accepted,      // taken, no confirm will follow (confirms off)
+    confirmed,     // basic.ack (R-PC2); with a cause, acked although the broker dropped it (unroutable)
+    nacked,        // basic.nack (R-PC3): not enqueued
+    failed,        // the channel failed: the message was not taken
+    blocked,       // connection.blocked: memory or disk alarm (R-AL2)
+    unblocked,
   };
+  Kind kind = Kind::accepted;
   uint64_t message_id = 0;
-  Outcome outcome = Outcome::accepted;
+  /// For nacked/failed: why, as a loss cause if the publisher gives up ("publish_failed",
+  /// "overflow_rejected"); and the component where the cause sits.
+  const char* cause = "";
+  const std::string* where = nullptr;
 };
 
-/// Consumer → queue.
+/// Consumer → broker, on a queue's consume endpoint.
 struct ConsumerRequest {
   enum class Op : uint8_t { subscribe, ack, nack, cancel };
   Op op = Op::subscribe;
@@ -37,11 +51,17 @@ struct ConsumerRequest {
   bool auto_ack = false;      // subscribe: automatic acknowledgement mode (R-CA1)
 };
 
-/// Queue → consumer.
 struct Delivery {
   sim::Message message;
   uint64_t delivery_tag = 0;
   bool redelivered = false;  // requeued at least once (R-CA3)
+};
+
+/// Broker → consumer.
+struct ConsumerNotice {
+  enum class Kind : uint8_t { connected, disconnected, delivery };
+  Kind kind = Kind::delivery;
+  Delivery delivery;
 };
 
 }  // namespace faultline::models

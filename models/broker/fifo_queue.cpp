@@ -12,8 +12,8 @@ sim::Labels queue_labels(const std::string& name) { return {{"queue", name}}; }
 
 FifoQueue::FifoQueue(sim::Simulation& sim, sim::ComponentIdentity id)
     : Component(sim, std::move(id)),
-      publish_(server_port<Publish, PublishResult, &FifoQueue::on_publish>("publish")),
-      consume_(server_port<ConsumerRequest, Delivery, &FifoQueue::on_consumer>("consume")),
+      publish_(server_port<PublisherRequest, PublisherNotice, &FifoQueue::on_publish>("publish")),
+      consume_(server_port<ConsumerRequest, ConsumerNotice, &FifoQueue::on_consumer>("consume")),
       backlog_(sim.backlog().register_queue(path())),
       ready_gauge_(sim.recorder().gauge("rabbitmq_queue_messages_ready", queue_labels(path()),
                                         "Messages ready to be delivered to consumers")),
@@ -46,16 +46,24 @@ void FifoQueue::update_gauges() {
   messages_gauge_.set(static_cast<double>(ready_.size() + unacked_total_));
 }
 
-void FifoQueue::on_publish(uint32_t connection, const Publish& publish) {
-  sim::Message m = publish.message;
+void FifoQueue::on_publish(uint32_t connection, const PublisherRequest& request) {
+  using Kind = PublisherNotice::Kind;
+  if (request.op == PublisherRequest::Op::connect) {
+    publish_.send_to(connection, PublisherNotice{Kind::connected, 0, "", nullptr});
+    return;
+  }
+  if (request.op == PublisherRequest::Op::disconnect) return;
+  sim::Message m = request.message;
   if (m.published_ns < 0) m.published_ns = now().ns();
+  if (request.wants_confirm) sim().ledger().add_copy(m.id);  // the publisher keeps its own until the confirm
   ready_.push_back({m, false});
   max_ready_ = std::max(max_ready_, ready_.size());
   received_total_.inc();
   published_total_.inc();
   backlog_.add(1, now());
-  publish_.send_to(connection, PublishResult{m.id, publish.wants_confirm ? PublishResult::Outcome::confirmed
-                                                                         : PublishResult::Outcome::accepted});
+  // Always available and in memory: the confirm is immediate (R-PC2, transient or no fsync).
+  publish_.send_to(connection, PublisherNotice{request.wants_confirm ? Kind::confirmed : Kind::accepted, m.id, "",
+                                               nullptr});
   dispatch();
   update_gauges();
 }
@@ -93,7 +101,8 @@ void FifoQueue::dispatch() {
       ++ch.in_flight;
       ++unacked_total_;
     }
-    consume_.send_to(static_cast<uint32_t>(pick), Delivery{item.message, tag, item.redelivered});
+    consume_.send_to(static_cast<uint32_t>(pick),
+                     ConsumerNotice{ConsumerNotice::Kind::delivery, Delivery{item.message, tag, item.redelivered}});
   }
 }
 
@@ -106,6 +115,7 @@ void FifoQueue::on_consumer(uint32_t connection, const ConsumerRequest& request)
       ch.prefetch = request.prefetch;
       ch.auto_ack = request.auto_ack;
       consumers_gauge_.add(1);
+      consume_.send_to(connection, ConsumerNotice{ConsumerNotice::Kind::connected, {}});
       break;
     case ConsumerRequest::Op::ack:
       settle(ch, request.delivery_tag, false);

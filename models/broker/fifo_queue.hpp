@@ -52,7 +52,7 @@ class FifoQueue final : public sim::Component {
     bool redelivered;
   };
 
-  void on_publish(uint32_t connection, const Publish& publish);
+  void on_publish(uint32_t connection, const PublisherRequest& request);
   void on_consumer(uint32_t connection, const ConsumerRequest& request);
   void dispatch();
   bool has_credit(const Channel& c) const { return c.subscribed && (c.prefetch == 0 || c.in_flight < c.prefetch); }
@@ -60,8 +60,8 @@ class FifoQueue final : public sim::Component {
   void requeue_all(Channel& channel);
   void update_gauges();
 
-  sim::ServerPort<Publish, PublishResult>& publish_;
-  sim::ServerPort<ConsumerRequest, Delivery>& consume_;
+  sim::ServerPort<PublisherRequest, PublisherNotice>& publish_;
+  sim::ServerPort<ConsumerRequest, ConsumerNotice>& consume_;
   std::deque<Ready> ready_;
   std::vector<Channel> channels_;
   size_t next_channel_ = 0;

@@ -4,13 +4,25 @@
 
 namespace faultline::models {
 
-Consumer::Consumer(sim::Simulation& sim, sim::ComponentIdentity id, ConsumerConfig config)
-    : Component(sim, std::move(id)),
+using NoticeKind = ConsumerNotice::Kind;
+
+Consumer::Consumer(sim::Simulation& sim, sim::ComponentIdentity id, PodConfig pod, ConsumerConfig config)
+    : Pod(sim, std::move(id), std::move(pod)),
       config_(std::move(config)),
-      queue_(client_port<ConsumerRequest, Delivery, &Consumer::on_delivery>("consume")) {}
+      queue_(client_port<ConsumerRequest, ConsumerNotice, &Consumer::on_notice>("consume")),
+      db_(client_port<WriteRequest, WriteResult, &Consumer::on_write_result>("write")),
+      processed_total_(sim.recorder().counter("faultline_consumer_messages_processed_total", {{"pod", path()}},
+                                              "Messages the consumer finished processing")),
+      processing_rng_(rng("processing")) {}
 
 void Consumer::initialize() {
   if (!queue_.connected()) throw std::logic_error("consumer " + path() + " consumes from nothing");
+  if (config_.writes && !db_.connected()) throw std::logic_error("consumer " + path() + " writes to nothing");
+  subscribe();
+}
+
+void Consumer::subscribe() {
+  conn_ = Conn::connecting;
   ConsumerRequest sub;
   sub.op = ConsumerRequest::Op::subscribe;
   sub.prefetch = config_.prefetch;
@@ -18,58 +30,183 @@ void Consumer::initialize() {
   queue_.send(sub);
 }
 
-void Consumer::on_delivery(const Delivery& delivery) {
-  buffer_.push_back(delivery);
-  if (!busy_) start_next();
+void Consumer::on_notice(const ConsumerNotice& n) {
+  if (!process_running()) return;
+  switch (n.kind) {
+    case NoticeKind::connected:
+      conn_ = Conn::connected;
+      break;
+    case NoticeKind::disconnected:
+      conn_ = Conn::disconnected;
+      if (!config_.auto_ack) {
+        // The broker took back every unacked delivery of the channel (R-CA3). The one being
+        // processed lives on in this process: it is now a copy of our own, whatever the broker
+        // does with its copy.
+        buffer_.clear();
+        if (busy_ && !orphaned_) {
+          orphaned_ = true;
+          sim().ledger().add_copy(current_.message.id);
+        }
+      }
+      if (!reconnect_scheduled_) {
+        reconnect_scheduled_ = true;
+        schedule_app(config_.reconnect_delay, kReconnect);
+      }
+      break;
+    case NoticeKind::delivery:
+      buffer_.push_back(n.delivery);
+      if (!busy_) start_next();
+      break;
+  }
 }
 
 void Consumer::start_next() {
-  if (buffer_.empty()) return;
+  if (busy_ || buffer_.empty() || frozen()) return;
   current_ = buffer_.front();
   buffer_.pop_front();
   busy_ = true;
-  schedule_in(config_.processing_time.sample_duration(rng("processing")), kProcessed);
+  orphaned_ = false;
+  sim::Duration work = config_.processing_time.sample_duration(processing_rng_);
+  if (stress_load_ > 0) {
+    // A CPU-bound process sharing `cpus` cores with stressors of total load L gets
+    // cpus / (cpus + L) of them, so its work stretches by (cpus + L) / cpus [DERIVED].
+    work = sim::Duration::from_seconds(work.seconds() * (config_.cpus + stress_load_) / config_.cpus);
+  }
+  schedule_app(work, kProcessed);
 }
 
-void Consumer::handle(uint16_t, uint32_t) {
-  busy_ = false;
-  ++processed_;
-  // The side effect is done: the message is delivered (or delivered again: a duplicate).
-  sim().ledger().delivered(current_.message, now());
-  sim().events().trace_message(now(), path(), "processed", current_.message.id);
-  if (config_.auto_ack) {
-    sim().ledger().release(current_.message.id);  // the copy was ours since delivery (R-CA1)
-  } else {
-    ConsumerRequest ack;
-    ack.op = ConsumerRequest::Op::ack;
-    ack.delivery_tag = current_.delivery_tag;
-    queue_.send(ack);
+void Consumer::handle_app(uint16_t event_kind, uint32_t) {
+  switch (event_kind) {
+    case kProcessed:
+      if (config_.writes) {
+        writing_ = true;
+        db_.send(WriteRequest{current_.message.id, current_.message.id});
+      } else {
+        complete(true);
+      }
+      break;
+    case kReconnect:
+      reconnect_scheduled_ = false;
+      if (conn_ == Conn::disconnected) subscribe();
+      break;
+    default:
+      break;
   }
+}
+
+void Consumer::on_write_result(const WriteResult& r) {
+  if (!process_running() || !writing_ || r.request_id != current_.message.id) return;
+  writing_ = false;
+  if (!r.committed) ++write_failures_;
+  complete(r.committed);
+}
+
+void Consumer::complete(bool success) {
+  busy_ = false;
+  if (success) {
+    ++processed_;
+    processed_total_.inc();
+    // The side effect is done: the message is delivered (or delivered again: a duplicate).
+    sim().ledger().delivered(current_.message, now());
+    sim().events().trace_message(now(), path(), "processed", current_.message.id);
+  }
+  if (config_.auto_ack || orphaned_) {
+    // The copy is ours (auto-ack since delivery, R-CA1; or orphaned): done, or dropped on failure.
+    if (success)
+      sim().ledger().release(current_.message.id);
+    else
+      sim().ledger().lose(current_.message.id, "consumer_write_failed", path());
+  } else if (conn_ == Conn::connected) {
+    ConsumerRequest r;
+    r.delivery_tag = current_.delivery_tag;
+    if (success) {
+      r.op = ConsumerRequest::Op::ack;
+    } else {
+      r.op = ConsumerRequest::Op::nack;  // R-CA6: requeue, or drop (Dapr requeueInFailure=false)
+      r.requeue = config_.requeue_on_failure;
+    }
+    queue_.send(r);
+  }
+  orphaned_ = false;
   start_next();
 }
 
+void Consumer::on_process_stop(StopCause) {
+  if (config_.auto_ack) {
+    // Auto-ack deliveries live only in this process (R-CA1, R-MQ4.6).
+    for (const Delivery& d : buffer_) sim().ledger().lose(d.message.id, "consumer_autoack_crash", path());
+    if (busy_) sim().ledger().lose(current_.message.id, "consumer_autoack_crash", path());
+  } else if (busy_ && orphaned_) {
+    sim().ledger().lose(current_.message.id, "consumer_crash", path());
+  }
+  buffer_.clear();
+  busy_ = false;
+  writing_ = false;
+  orphaned_ = false;
+  if (conn_ != Conn::disconnected) {
+    ConsumerRequest r;
+    r.op = ConsumerRequest::Op::cancel;  // the kernel closes the socket: the broker requeues (R-CA3)
+    queue_.send(r);
+  }
+  conn_ = Conn::disconnected;
+  reconnect_scheduled_ = false;
+}
+
+void Consumer::on_ready() {
+  if (conn_ == Conn::disconnected && !reconnect_scheduled_) subscribe();
+}
+
+void Consumer::on_thaw() { start_next(); }
+
+sim::FaultOutcome Consumer::on_app_fault_start(const sim::Fault& f) {
+  if (f.kind == "stress-cpu") {
+    stress_load_ += static_cast<double>(f.params.value("workers", int64_t{1})) * f.params.value("load", 1.0);
+    return sim::FaultOutcome::ok();
+  }
+  return sim::FaultOutcome::unmapped("a consumer pod does not react to " + f.kind);
+}
+
+void Consumer::on_app_fault_end(const sim::Fault& f) {
+  if (f.kind == "stress-cpu") {
+    stress_load_ -= static_cast<double>(f.params.value("workers", int64_t{1})) * f.params.value("load", 1.0);
+    if (stress_load_ < 1e-12) stress_load_ = 0;
+  }
+}
+
 uint64_t Consumer::held_messages() const {
-  // In auto-ack mode the consumer holds its deliveries; with manual acks the queue does.
-  if (!config_.auto_ack) return 0;
+  // In auto-ack mode the consumer holds its deliveries; with manual acks the broker does,
+  // except for a delivery whose channel closed while it was being processed.
+  if (!config_.auto_ack) return busy_ && orphaned_ ? 1 : 0;
   return buffer_.size() + (busy_ ? 1 : 0);
 }
 
-nlohmann::ordered_json Consumer::summary() const { return {{"processed", processed_}}; }
+nlohmann::ordered_json Consumer::summary() const {
+  return {{"processed", processed_}, {"write_failures", write_failures_}};
+}
 
 sim::KindInfo Consumer::kind_info() {
   using sim::ParamSpec;
   sim::KindInfo k;
   k.name = "consumer";
-  k.help = "consumer pods: prefetch, processing time, manual or automatic acknowledgement";
+  k.help = "consumer pods: prefetch, processing time, optional database write, manual or automatic ack";
   k.replication = sim::Replication::replicas;
   k.role = sim::TopologyRole::consumer;
   k.count_help = "consumer pods";
   sim::ReferenceSpec queue;
-  queue.target_kinds = {"queue"};
+  queue.target_kinds = {"queue", "broker-cluster"};
   queue.flow = sim::ReferenceSpec::Flow::from_target;
   queue.wires = {{"consume", "consume"}};
+  sim::ReferenceSpec db;
+  db.target_kinds = {"datastore"};
+  db.flow = sim::ReferenceSpec::Flow::none;
+  db.wires = {{"write", "write"}};
   k.params = {
-      ParamSpec::ref("queue", queue).require().describe("the queue this consumer subscribes to"),
+      ParamSpec::ref("queue", queue)
+          .require()
+          .describe("the queue to consume from: a queue, or a broker cluster's queue (\"rabbitmq.orders\")"),
+      ParamSpec::ref("writes_to", db)
+          .optional()
+          .describe("a database pod written for each message; the ack follows the committed write"),
       ParamSpec::integer("prefetch", "messages")
           .def(1)
           .at_least(0)
@@ -81,15 +218,35 @@ sim::KindInfo Consumer::kind_info() {
           .from("R-CA1; Dapr default autoAck false (§5.1)"),
       ParamSpec::distribution("processing_time")
           .def("1ms")
-          .describe("time to process one message (the application's work)")
+          .describe("time to process one message (the application's work, before any database write)")
           .from("[RMQ-BLOG-2024-08-21] consumer latency median 1.0 ms with no application work"),
+      ParamSpec::choice("on_write_failure", {"requeue", "drop"})
+          .def("requeue")
+          .describe("after a failed write: nack with requeue, or nack without (the message is dropped)")
+          .from("R-CA6; Dapr requeueInFailure=false drops (§5.1)"),
+      ParamSpec::duration("reconnect_delay")
+          .def("3s")
+          .above(0)
+          .describe("wait before reopening a lost connection")
+          .from("Dapr RabbitMQ reconnectWaitSeconds 3 s (§5.1)"),
+      ParamSpec::number("cpus", "cores")
+          .def(1.0)
+          .above(0)
+          .describe("CPU cores the pod can use; CPU stressors share them")
+          .from("pod CPU limit; 1 core when unset"),
   };
+  for (auto& p : Pod::pod_params("1s", "a client process start; no measured source, calibrate", PodConfig::Controller::deployment))
+    k.params.push_back(std::move(p));
   k.factory = [](sim::Simulation& sim, const sim::ComponentInstance& inst) -> sim::Component& {
     ConsumerConfig c;
     c.processing_time = inst.params.distribution("processing_time");
     c.prefetch = static_cast<uint32_t>(inst.params.integer("prefetch"));
     c.auto_ack = inst.params.text("ack") == "auto";
-    return sim.add<Consumer>({inst.path, inst.labels}, c);
+    c.writes = inst.params.has("writes_to");
+    c.requeue_on_failure = inst.params.text("on_write_failure") == "requeue";
+    c.reconnect_delay = inst.params.duration("reconnect_delay");
+    c.cpus = inst.params.number("cpus");
+    return sim.add<Consumer>({inst.path, inst.labels}, Pod::pod_config(inst), c);
   };
   return k;
 }

@@ -62,7 +62,9 @@ std::optional<double> RateProfile::advance(double from, double amount) const {
     const double slope = span <= 0 ? 0 : (rate_[i + 1] - rate_[i]) / span;
     const double r0 = rate_at(x);
     const double here = (r0 + (slope == 0 ? r0 : r0 + slope * (seg_end - x))) / 2 * (seg_end - x);
-    if (here < left) {
+    // A tolerance of 1e-9 arrivals absorbs the rounding of accumulated times, so an arrival due
+    // exactly at a segment's end (the last one of a stage) is not lost to it.
+    if (here + 1e-9 < left) {
       left -= here;
       continue;
     }

@@ -43,7 +43,9 @@ class Component {
   [[nodiscard]] uint32_t index() const { return index_; }
   [[nodiscard]] uint64_t path_hash() const { return path_hash_; }
 
-  /// Called once, in path order, after every component exists and ports are wired.
+  /// Called once, in path order, after every component exists and ports are wired. Clients may
+  /// send requests here, so a server must answer from the moment it is constructed and wired:
+  /// it cannot rely on its own initialize() having run first.
   virtual void initialize() {}
   /// Called when one of this component's events fires.
   virtual void handle(uint16_t event_kind, uint32_t arg);
@@ -94,6 +96,13 @@ class Component {
     using Self = typename member_class<decltype(Method)>::type;
     auto thunk = [](void* self, const Down& v) { (static_cast<Self*>(self)->*Method)(v); };
     return add_port<ClientPort<Up, Down>>(std::move(name), static_cast<Self*>(this), +thunk);
+  }
+  /// A server port whose requests go to `target` (a helper object of this component, such as
+  /// one endpoint among several that share a handler).
+  template <class Up, class Down, class Target, auto Method>
+  ServerPort<Up, Down>& server_port_for(std::string name, Target* target) {
+    auto thunk = [](void* self, uint32_t conn, const Up& v) { (static_cast<Target*>(self)->*Method)(conn, v); };
+    return add_port<ServerPort<Up, Down>>(std::move(name), target, +thunk);
   }
   template <class Up, class Down, auto Method>
   ServerPort<Up, Down>& server_port(std::string name) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/metrics/recorder.hpp"
+#include "sim/scenario/document.hpp"
 #include "sim/scenario/param_spec.hpp"
 
 namespace faultline::sim {
@@ -51,6 +52,9 @@ struct KindInfo {
   /// For sources: whether their work ends on its own (e.g. a message limit). A scenario
   /// without a duration needs every source bounded, or it would never end. Null: bounded.
   std::function<bool(const ParamValues&)> bounded;
+  /// Checks that involve several parameters (e.g. a queue's leader < count); throws
+  /// InputError through doc.error. Null: nothing beyond the declarations.
+  std::function<void(const ParamValues& params, int64_t count, const Document& doc)> validate;
 };
 
 class ModelRegistry {

@@ -465,6 +465,9 @@ Distribution distribution_from_json(const Json& j) {
 const ParamSpec& ParamValues::spec(std::string_view name) const {
   for (const ParamSpec& s : *specs_)
     if (s.name == name) return s;
+  // Entries of a keyed list carry their "name" besides the declared fields.
+  static const ParamSpec entry_name = ParamSpec::text("name").describe("the entry's name").from("keyed list");
+  if (name == "name" && values_->contains("name")) return entry_name;
   throw std::logic_error("parameter \"" + std::string(name) + "\" is read but not declared (at " + pointer_ + ")");
 }
 

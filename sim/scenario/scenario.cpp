@@ -247,6 +247,7 @@ ResolvedScenario resolve_scenario(Document doc, const ModelRegistry& registry, c
       entry.description = c["description"].get<std::string>();
     }
     entry.params = normalize_params(entry.kind->params, c, doc, ptr, kComponentKeys);
+    if (entry.kind->validate) entry.kind->validate(ParamValues(&entry.params, &entry.kind->params, ptr), entry.count, doc);
     out.components.push_back(std::move(entry));
   }
 
