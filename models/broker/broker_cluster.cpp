@@ -197,6 +197,12 @@ void BrokerCluster::fsync(uint32_t node) {
   evaluate_memory(node);
 }
 
+bool BrokerCluster::fsync_awaited(uint32_t node) const {
+  for (const auto& q : queues_)
+    if (q->awaits_fsync(node)) return true;
+  return false;
+}
+
 void BrokerCluster::evaluate_memory(uint32_t node) {
   if (!config_.memory_limit) return;
   // R-AL1: used memory over watermark × limit raises the alarm; R-AL3: below, it clears.

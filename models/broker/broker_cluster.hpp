@@ -59,6 +59,8 @@ class BrokerCluster final : public sim::Component, public QueueHost {
   void node_unready(uint32_t node);
   void node_frozen(uint32_t node, bool frozen);
   void fsync(uint32_t node);
+  /// Whether a confirm waits for this node's next fsync.
+  [[nodiscard]] bool fsync_awaited(uint32_t node) const;
   void set_fault_alarm(uint32_t node, const std::string& resource, bool on);
 
   // ---- QueueHost

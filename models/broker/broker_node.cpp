@@ -10,18 +10,19 @@ BrokerNode::BrokerNode(sim::Simulation& sim, sim::ComponentIdentity id, PodConfi
       fsync_interval_(fsync_interval),
       persistent_volume_(persistent_volume) {}
 
-void BrokerNode::initialize() { schedule_app(fsync_interval_, kFsync); }
+void BrokerNode::initialize() { schedule_app(fsync_interval_, kFsync, 0, true); }
 
 void BrokerNode::handle_app(uint16_t event_kind, uint32_t) {
   if (event_kind != kFsync) return;
   cluster_.fsync(index_);
-  schedule_app(fsync_interval_, kFsync);
+  // The periodic tick is housekeeping unless a publisher's confirm waits for it.
+  schedule_app(fsync_interval_, kFsync, 0, !cluster_.fsync_awaited(index_));
 }
 
 void BrokerNode::on_process_start() {
   terminating_ = false;
   cluster_.node_booting(index_);
-  schedule_app(fsync_interval_, kFsync);
+  schedule_app(fsync_interval_, kFsync, 0, true);
 }
 
 void BrokerNode::on_process_stop(StopCause cause) {

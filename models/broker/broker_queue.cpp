@@ -75,6 +75,13 @@ uint64_t BrokerQueue::messages_on(uint32_t node) const {
   return 0;
 }
 
+bool BrokerQueue::awaits_fsync(uint32_t node) const {
+  if (!leader_ || *leader_ != node) return false;
+  for (const PendingConfirm& c : confirms_)
+    if (c.needs_fsync && c.seq >= fsync_watermark_) return true;
+  return false;
+}
+
 uint64_t BrokerQueue::member_mask() const {
   uint64_t mask = 0;
   for (const Member& m : members_)

@@ -112,6 +112,8 @@ class BrokerQueue {
   [[nodiscard]] std::optional<uint32_t> leader() const { return leader_; }
   [[nodiscard]] uint64_t held() const;  // message copies in custody (ready + unacked + uncommitted + waiting)
   [[nodiscard]] uint64_t messages_on(uint32_t node) const;
+  /// A confirm waits for this node's next fsync tick.
+  [[nodiscard]] bool awaits_fsync(uint32_t node) const;
   [[nodiscard]] nlohmann::ordered_json summary() const;
 
  private:

@@ -101,7 +101,7 @@ void Pod::on_fault_end(const sim::Fault& f) {
     if (!frozen_) return;
     frozen_ = false;
     log_event("process-thawed");
-    for (const Deferred& d : deferred_) schedule_app(d.remaining, d.kind, d.arg);
+    for (const Deferred& d : deferred_) schedule_app(d.remaining, d.kind, d.arg, d.background);
     deferred_.clear();
     on_thaw();
     report_recovered(f);
@@ -167,9 +167,9 @@ void Pod::stop_process(StopCause cause, const sim::Fault* fault) {
   }
 }
 
-void Pod::schedule_container_start(sim::Duration delay) {
+void Pod::schedule_container_start(sim::Duration delay, bool background) {
   state_ = State::stopped;
-  schedule_in(delay, kContainerStart, generation_);
+  schedule_in(delay, kContainerStart, generation_, background);
 }
 
 void Pod::container_start() {
@@ -213,7 +213,9 @@ void Pod::app_start_failed() {
   const sim::Duration delay = crash_backoff();
   log_event("crash-loop-back-off", {{"restart_in_s", delay.seconds()}});
   on_process_stop(StopCause::crash);
-  schedule_container_start(delay);
+  // A crash loop can last for ever (until an operator steps in): it must not keep a run
+  // without a duration alive on its own.
+  schedule_container_start(delay, true);
 }
 
 void Pod::become_ready() {
@@ -228,10 +230,11 @@ void Pod::become_ready() {
   }
 }
 
-sim::EventId Pod::schedule_app(sim::Duration delay, uint16_t event_kind, uint32_t arg) {
+sim::EventId Pod::schedule_app(sim::Duration delay, uint16_t event_kind, uint32_t arg, bool background) {
   if (event_kind > kMaxAppEvent) throw std::logic_error("pod " + path() + ": app event kinds are 0..15");
-  const auto tagged = static_cast<uint16_t>(((generation_ & 0xFFu) << 4) | event_kind);
-  return schedule_in(delay, tagged, arg);
+  // Bit 12 marks housekeeping, so that a freeze defers it as housekeeping too.
+  const auto tagged = static_cast<uint16_t>((background ? 0x1000u : 0u) | ((generation_ & 0xFFu) << 4) | event_kind);
+  return schedule_in(delay, tagged, arg, background);
 }
 
 void Pod::handle(uint16_t event_kind, uint32_t arg) {
@@ -240,7 +243,7 @@ void Pod::handle(uint16_t event_kind, uint32_t arg) {
     if (((event_kind >> 4) & 0xFFu) != (generation_ & 0xFFu) || !process_running()) return;
     const auto app_kind = static_cast<uint16_t>(event_kind & 0xFu);
     if (frozen_) {
-      deferred_.push_back({now() - frozen_since_, app_kind, arg});
+      deferred_.push_back({now() - frozen_since_, app_kind, arg, (event_kind & 0x1000u) != 0});
       return;
     }
     handle_app(app_kind, arg);

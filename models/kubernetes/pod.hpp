@@ -75,7 +75,8 @@ class Pod : public sim::Component {
   /// process that has since stopped never fires; one that falls while the process is frozen
   /// fires after the thaw, as late as the freeze lasted (SIGSTOP stops the process's clock).
   virtual void handle_app(uint16_t event_kind, uint32_t arg);
-  sim::EventId schedule_app(sim::Duration delay, uint16_t event_kind, uint32_t arg = 0);
+  /// `background`: housekeeping that must not keep a run without a duration alive.
+  sim::EventId schedule_app(sim::Duration delay, uint16_t event_kind, uint32_t arg = 0, bool background = false);
   /// Faults other than the pod faults; default: unmapped.
   virtual sim::FaultOutcome on_app_fault_start(const sim::Fault& fault);
   virtual void on_app_fault_end(const sim::Fault& fault) { (void)fault; }
@@ -99,11 +100,12 @@ class Pod : public sim::Component {
     sim::Duration remaining;
     uint16_t kind;
     uint32_t arg;
+    bool background;
   };
   enum Event : uint16_t { kContainerStart = kPodEventBase, kAppUp, kReady, kThawPending };
 
   void stop_process(StopCause cause, const sim::Fault* fault);
-  void schedule_container_start(sim::Duration delay);
+  void schedule_container_start(sim::Duration delay, bool background = false);
   void container_start();
   void app_up();
   void become_ready();

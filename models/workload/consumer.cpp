@@ -50,7 +50,7 @@ void Consumer::on_notice(const ConsumerNotice& n) {
       }
       if (!reconnect_scheduled_) {
         reconnect_scheduled_ = true;
-        schedule_app(config_.reconnect_delay, kReconnect);
+        schedule_app(config_.reconnect_delay, kReconnect, 0, true);  // waiting is not work
       }
       break;
     case NoticeKind::delivery:

@@ -22,7 +22,7 @@ void Outbox::initialize() {
   PublisherRequest r;
   r.op = PublisherRequest::Op::connect;
   relay_.send(r);
-  schedule_in(config_.poll_interval, kPoll);
+  schedule_in(config_.poll_interval, kPoll, 0, true);
 }
 
 void Outbox::on_write(uint32_t connection, const PublisherRequest& r) {
@@ -78,7 +78,7 @@ void Outbox::on_notice(const PublisherNotice& n) {
       for (auto& [id, row] : rows_) row.in_flight = false;
       if (!reconnect_scheduled_) {
         reconnect_scheduled_ = true;
-        schedule_in(config_.reconnect_delay, kReconnect);
+        schedule_in(config_.reconnect_delay, kReconnect, 0, rows_.empty());
       }
       break;
     case Kind::confirmed: {
@@ -114,7 +114,7 @@ void Outbox::handle(uint16_t event_kind, uint32_t) {
   switch (event_kind) {
     case kPoll:
       poll();
-      schedule_in(config_.poll_interval, kPoll, 0);
+      schedule_in(config_.poll_interval, kPoll, 0, rows_.empty());  // rows waiting are work
       break;
     case kReconnect:
       reconnect_scheduled_ = false;

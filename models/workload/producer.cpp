@@ -126,7 +126,9 @@ void Producer::on_notice(const PublisherNotice& n) {
       for (auto& [id, p] : outstanding) failed(p, "publish_failed", n.where);
       if (!reconnect_scheduled_) {
         reconnect_scheduled_ = true;
-        schedule_app(config_.reconnect_delay, kReconnect);
+        // Reconnecting is work only while there is something left to publish.
+        const bool idle = !arrivals_running_ && held_messages() == 0;
+        schedule_app(config_.reconnect_delay, kReconnect, 0, idle);
       }
       break;
     }

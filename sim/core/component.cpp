@@ -46,12 +46,12 @@ RandomStream& Component::rng(std::string_view purpose) {
   return *it->second;
 }
 
-EventId Component::schedule_in(Duration delay, uint16_t event_kind, uint32_t arg) {
-  return sim_.schedule(sim_.now() + delay, *this, event_kind, arg);
+EventId Component::schedule_in(Duration delay, uint16_t event_kind, uint32_t arg, bool background) {
+  return sim_.schedule(sim_.now() + delay, *this, event_kind, arg, background);
 }
 
-EventId Component::schedule_at(SimTime at, uint16_t event_kind, uint32_t arg) {
-  return sim_.schedule(at, *this, event_kind, arg);
+EventId Component::schedule_at(SimTime at, uint16_t event_kind, uint32_t arg, bool background) {
+  return sim_.schedule(at, *this, event_kind, arg, background);
 }
 
 void Component::cancel(EventId id) { sim_.cancel(id); }

@@ -73,8 +73,10 @@ class Component {
   /// This component's stream for a purpose ("arrivals", "service"): derived from
   /// (scenario seed, path, purpose), created on first use.
   RandomStream& rng(std::string_view purpose);
-  EventId schedule_in(Duration delay, uint16_t event_kind, uint32_t arg = 0);
-  EventId schedule_at(SimTime at, uint16_t event_kind, uint32_t arg = 0);
+  /// `background`: housekeeping (periodic ticks, reconnect attempts) that must not keep a run
+  /// without a duration alive; such a run ends when only background events are left.
+  EventId schedule_in(Duration delay, uint16_t event_kind, uint32_t arg = 0, bool background = false);
+  EventId schedule_at(SimTime at, uint16_t event_kind, uint32_t arg = 0, bool background = false);
   void cancel(EventId id);
   /// A lifecycle event for events.jsonl.
   void log_event(std::string_view event, const nlohmann::ordered_json& fields = nlohmann::ordered_json::object());
