@@ -99,6 +99,17 @@ class Component {
     auto thunk = [](void* self, const Down& v) { (static_cast<Self*>(self)->*Method)(v); };
     return add_port<ClientPort<Up, Down>>(std::move(name), static_cast<Self*>(this), +thunk);
   }
+  template <class Q, class A>
+  RequestPort<Q, A>& request_port(std::string name) {
+    return add_port<RequestPort<Q, A>>(std::move(name));
+  }
+  template <class Q, class A, auto Method>
+  AnswerPort<Q, A>& answer_port(std::string name) {
+    using Self = typename member_class<decltype(Method)>::type;
+    auto thunk = [](void* self, uint32_t conn, const Q& q) -> A { return (static_cast<Self*>(self)->*Method)(conn, q); };
+    return add_port<AnswerPort<Q, A>>(std::move(name), static_cast<Self*>(this), +thunk);
+  }
+
   /// A server port whose requests go to `target` (a helper object of this component, such as
   /// one endpoint among several that share a handler).
   template <class Up, class Down, class Target, auto Method>
@@ -119,6 +130,10 @@ class Component {
   struct member_class;
   template <class C, class R, class... A>
   struct member_class<R (C::*)(A...)> {
+    using type = C;
+  };
+  template <class C, class R, class... A>
+  struct member_class<R (C::*)(A...) const> {
     using type = C;
   };
   template <class P, class... A>

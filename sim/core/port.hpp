@@ -6,6 +6,9 @@
 //   subscription to a queue. The server numbers its clients in connection order and
 //   answers one of them with send_to(connection, down).
 //
+// - RequestPort<Q, A> → AnswerPort<Q, A>: a synchronous question with an answer, such as "what
+//   is the one-way delay from this pod to that one now?" asked of the network.
+//
 // Delivery is a direct call at the current simulated instant; a model that needs a delay
 // schedules an event. Payload types are checked when ports are connected.
 #pragma once
@@ -38,6 +41,7 @@ class PortBase {
   PortBase& operator=(const PortBase&) = delete;
 
   [[nodiscard]] Component& owner() const { return owner_; }
+  [[nodiscard]] const Component* owner_ptr() const { return &owner_; }
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] Direction direction() const { return dir_; }
   [[nodiscard]] std::type_index payload_type() const { return payload_; }
@@ -168,5 +172,65 @@ void ClientPort<Up, Down>::send(const Up& value) {
 
 template <class Up, class Down>
 void ClientPort<Up, Down>::attach(PortBase&) {}  // the server side records the pairing
+
+template <class Q, class A>
+class AnswerPort;
+
+/// Marks request/answer payloads apart from client/server ones with the same types.
+template <class Q, class A>
+struct RequestAnswer {};
+
+template <class Q, class A>
+class RequestPort final : public PortBase {
+ public:
+  RequestPort(Component& owner, std::string name)
+      : PortBase(owner, std::move(name), Direction::client, typeid(RequestAnswer<Q, A>),
+                 demangle(typeid(Q).name()) + " → " + demangle(typeid(A).name())) {}
+  /// Asks the answering port; throws std::logic_error when never connected.
+  A call(const Q& question) const;
+  [[nodiscard]] bool connected() const { return server_ != nullptr; }
+  [[nodiscard]] size_t connection_count() const override { return server_ ? 1 : 0; }
+
+ protected:
+  void attach(PortBase&) override {}
+
+ private:
+  friend class AnswerPort<Q, A>;
+  AnswerPort<Q, A>* server_ = nullptr;
+  uint32_t connection_ = 0;
+};
+
+template <class Q, class A>
+class AnswerPort final : public PortBase {
+ public:
+  using Thunk = A (*)(void*, uint32_t, const Q&);
+  AnswerPort(Component& owner, std::string name, void* target, Thunk thunk)
+      : PortBase(owner, std::move(name), Direction::server, typeid(RequestAnswer<Q, A>),
+                 demangle(typeid(Q).name()) + " → " + demangle(typeid(A).name())),
+        target_(target),
+        thunk_(thunk) {}
+  A answer(uint32_t connection, const Q& question) { return thunk_(target_, connection, question); }
+  [[nodiscard]] const Component& client_owner(uint32_t connection) const { return clients_.at(connection)->owner(); }
+  [[nodiscard]] size_t connection_count() const override { return clients_.size(); }
+
+ protected:
+  void attach(PortBase& peer) override {
+    auto& client = static_cast<RequestPort<Q, A>&>(peer);
+    client.server_ = this;
+    client.connection_ = static_cast<uint32_t>(clients_.size());
+    clients_.push_back(&client);
+  }
+
+ private:
+  void* target_;
+  Thunk thunk_;
+  std::vector<RequestPort<Q, A>*> clients_;
+};
+
+template <class Q, class A>
+A RequestPort<Q, A>::call(const Q& question) const {
+  if (server_ == nullptr) throw std::logic_error("port " + qualified_name() + " is not connected");
+  return server_->answer(connection_, question);
+}
 
 }  // namespace faultline::sim

@@ -81,7 +81,10 @@ std::optional<int64_t> parse_rfc3339(std::string_view s) {
   if (sec == 60) sec = 59;  // a leap second is held at :59 (POSIX time has none)
   const int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   const int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
-  return secs * 1'000'000'000LL + frac_ns;
+  // Years outside 1677–2262 do not fit int64 nanoseconds: not a time faultline can use.
+  int64_t ns = 0;
+  if (__builtin_mul_overflow(secs, 1'000'000'000LL, &ns) || __builtin_add_overflow(ns, frac_ns, &ns)) return std::nullopt;
+  return ns;
 }
 
 std::string format_rfc3339(int64_t epoch_ns) {

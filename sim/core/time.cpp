@@ -26,7 +26,6 @@ struct Unit {
   std::string_view name;
   int64_t ns;
 };
-// Longest names first so that "ms" is not read as "m" followed by "s".
 constexpr Unit kUnits[] = {{"ns", 1},
                            {"us", 1'000},
                            {"\xC2\xB5s", 1'000},  // µs, as Go prints it
@@ -77,17 +76,19 @@ Duration parse_duration(std::string_view text) {
       digits += n;
     }
     if (digits == 0) fail(text, "a number is missing");
+    // The unit is the whole run of characters up to the next number, as in Go's ParseDuration:
+    // "10sec" has the unknown unit "sec", not the unit "s" followed by garbage.
+    const std::string_view token = rest.substr(0, rest.find_first_of("0123456789."));
     const Unit* unit = nullptr;
     for (const Unit& u : kUnits) {
-      if (rest.substr(0, u.name.size()) == u.name) {
-        // "m" must not swallow the "m" of "ms" (handled by order) nor be followed by a letter.
+      if (token == u.name) {
         unit = &u;
         break;
       }
     }
     if (unit == nullptr) {
-      if (rest.empty()) fail(text, "the unit is missing");
-      fail(text, "unknown unit \"" + std::string(rest.substr(0, rest.find_first_of("0123456789."))) + "\"");
+      if (token.empty()) fail(text, "the unit is missing");
+      fail(text, "unknown unit \"" + std::string(token) + "\"");
     }
     rest.remove_prefix(unit->name.size());
     int64_t part;

@@ -34,7 +34,9 @@ void BacklogTracker::changed(SimTime now) {
   if (total_ > peak_) {
     peak_ = total_;
     peak_time_ = now;
+    // A peak that is still within the baseline band never left it: drained at once.
     returned_at_.reset();
+    if (total_ <= threshold()) returned_at_ = now;
   } else if (!returned_at_ && total_ <= threshold()) {
     returned_at_ = now;
   }

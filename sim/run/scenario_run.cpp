@@ -64,6 +64,18 @@ void ScenarioRun::build(const ModelRegistry& registry) {
       throw doc.error(w.pointer, e.what());
     }
   }
+  // Cluster-wide services (the network) reach every component that asks for them by port name.
+  for (const ComponentInstance& inst : scenario_.instances) {
+    const KindInfo* k = registry.find(inst.kind);
+    if (!k->serves_all) continue;
+    PortBase* server = sim_->find(inst.path)->find_port(k->serves_all->second);
+    if (server == nullptr) throw std::logic_error("kind " + k->name + " declares no port " + k->serves_all->second);
+    for (Component* c : sim_->components()) {
+      PortBase* client = c->find_port(k->serves_all->first);
+      if (client == nullptr || client->connection_count() != 0 || c == server->owner_ptr()) continue;
+      connect(*client, *server);
+    }
+  }
   std::vector<Fault> timeline = options_.recorded_faults ? *options_.recorded_faults : plan_faults(scenario_);
   for (size_t i = 0; i < timeline.size(); ++i) timeline[i].id = static_cast<uint32_t>(i);
   // A fault aimed at a member a `self` kind did not create is caught here, before the run.

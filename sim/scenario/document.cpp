@@ -1,5 +1,6 @@
 #include "sim/scenario/document.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -177,6 +178,9 @@ Json yaml_scalar(const YAML::Node& n) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
+  // std::regex recurses per character: a very long plain scalar would exhaust the stack, and no
+  // number is written with more than a few hundred characters.
+  if (s.size() > 256) return s;
   static const std::regex int_re("[-+]?[0-9]+");
   static const std::regex float_re("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
   if (std::regex_match(s, int_re)) {
@@ -271,6 +275,164 @@ Document load_document(const std::string& path, DocumentFormat format) {
     if (ends_with(".yaml") || ends_with(".yml")) format = DocumentFormat::yaml;
   }
   return parse_document(buf.str(), path, format);
+}
+
+namespace {
+
+// Builds each document of a YAML stream from the parser's events (no YAML::LoadAll: it loops
+// for ever on some malformed input). Scalars are typed as yaml_to_json types them; aliases
+// are expanded within a budget, so that nested aliases cannot blow up.
+class JsonEvents : public YAML::EventHandler {
+ public:
+  explicit JsonEvents(Document& doc) : doc_(doc) {}
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override { value(nullptr, m, anchor, true); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) throw InputError(doc_.file, "", m.line + 1, "YAML alias to an unknown anchor");
+    count(it->second.second, m);
+    value(it->second.first, m, 0, false);
+  }
+  void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor, const std::string& v) override {
+    if (!stack_.empty() && stack_.back().is_map && !stack_.back().has_key) {
+      stack_.back().key = v;
+      stack_.back().has_key = true;
+      stack_.back().key_line = m.line + 1;
+      return;
+    }
+    YAML::Node n(v);
+    n.SetTag(tag);
+    value(yaml_scalar(n), m, anchor, false);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    open(Json::array(), m, anchor, false);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    open(Json::object(), m, anchor, true);
+  }
+  void OnMapEnd() override { close(); }
+
+  bool has_root = false;
+  Json root;
+
+ private:
+  struct Frame {
+    Json value;
+    std::string ptr;
+    bool is_map = false;
+    bool has_key = false;
+    std::string key;
+    int key_line = 0;
+    YAML::anchor_t anchor = 0;
+    size_t nodes_at_open = 0;
+  };
+  static constexpr size_t kMaxNodes = 4'000'000;
+
+  void count(size_t n, const YAML::Mark& m) {
+    nodes_ += n;
+    if (nodes_ > kMaxNodes)
+      throw InputError(doc_.file, "", m.line + 1, "the YAML expands to more than 4000000 values (nested aliases?)");
+  }
+  // Where the next value goes; checks the key of a mapping.
+  std::string place(const YAML::Mark& m) {
+    if (stack_.empty()) return "";
+    Frame& top = stack_.back();
+    if (!top.is_map) return pointer_append(top.ptr, top.value.size());
+    if (!top.has_key) throw InputError(doc_.file, top.ptr, m.line + 1, "a mapping key must be a plain scalar");
+    const std::string child = pointer_append(top.ptr, top.key);
+    if (top.value.contains(top.key))
+      throw InputError(doc_.file, child, top.key_line, "the key \"" + top.key + "\" appears twice in this mapping");
+    doc_.lines.emplace(child, top.key_line);
+    return child;
+  }
+  void attach(Json v) {
+    if (stack_.empty()) {
+      root = std::move(v);
+      has_root = true;
+      return;
+    }
+    Frame& top = stack_.back();
+    if (top.is_map) {
+      top.value[top.key] = std::move(v);
+      top.has_key = false;
+    } else {
+      top.value.push_back(std::move(v));
+    }
+  }
+  void value(Json v, const YAML::Mark& m, YAML::anchor_t anchor, bool null_value) {
+    if (null_value && !stack_.empty() && stack_.back().is_map && !stack_.back().has_key)
+      throw InputError(doc_.file, stack_.back().ptr, m.line + 1, "a mapping key must be a plain scalar");
+    count(1, m);
+    const std::string ptr = place(m);
+    doc_.lines.emplace(ptr, m.line + 1);
+    if (anchor != 0) anchors_[anchor] = {v, 1};
+    attach(std::move(v));
+  }
+  void open(Json empty, const YAML::Mark& m, YAML::anchor_t anchor, bool is_map) {
+    count(1, m);
+    Frame f;
+    f.ptr = place(m);
+    doc_.lines.emplace(f.ptr, m.line + 1);
+    f.value = std::move(empty);
+    f.is_map = is_map;
+    f.anchor = anchor;
+    f.nodes_at_open = nodes_;
+    stack_.push_back(std::move(f));
+  }
+  void close() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    if (f.anchor != 0) anchors_[f.anchor] = {f.value, nodes_ - f.nodes_at_open + 1};
+    attach(std::move(f.value));
+  }
+
+  Document& doc_;
+  std::vector<Frame> stack_;
+  std::map<YAML::anchor_t, std::pair<Json, size_t>> anchors_;
+  size_t nodes_ = 0;
+};
+
+}  // namespace
+
+std::vector<Document> parse_documents(std::string_view text, const std::string& name, DocumentFormat format) {
+  if (format == DocumentFormat::automatic) format = looks_like_json(text) ? DocumentFormat::json : DocumentFormat::yaml;
+  if (format == DocumentFormat::json) return {parse_document(text, name, format)};
+  std::vector<Document> out;
+  try {
+    std::stringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    for (;;) {
+      Document doc;
+      doc.file = name;
+      JsonEvents events(doc);
+      if (!parser.HandleNextDocument(events)) break;
+      doc.root = events.has_root ? std::move(events.root) : Json(nullptr);
+      out.push_back(std::move(doc));
+      // Each document takes at least one byte: more means the parser is not advancing.
+      if (out.size() > text.size() + 1)
+        throw InputError(name, "", 0, "YAML syntax error: the parser makes no progress (malformed stream)");
+    }
+  } catch (const YAML::Exception& e) {
+    throw InputError(name, "", e.mark.line >= 0 ? e.mark.line + 1 : 0, "YAML syntax error: " + e.msg);
+  }
+  return out;
+}
+
+std::vector<Document> load_documents(const std::string& path, DocumentFormat format) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "", 0, std::string("cannot read the file: ") + std::strerror(errno));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  if (format == DocumentFormat::automatic) {
+    auto ends_with = [&](std::string_view suffix) {
+      return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends_with(".json")) format = DocumentFormat::json;
+    if (ends_with(".yaml") || ends_with(".yml")) format = DocumentFormat::yaml;
+  }
+  return parse_documents(buf.str(), path, format);
 }
 
 Json parse_yaml_value(std::string_view text) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,13 @@ enum class DocumentFormat { automatic, json, yaml };
 Document load_document(const std::string& path, DocumentFormat format = DocumentFormat::automatic);
 /// Parses text; `name` is used in error messages.
 Document parse_document(std::string_view text, const std::string& name, DocumentFormat format = DocumentFormat::automatic);
+
+/// Every document of a file: a YAML stream may hold several ("---"), as Kubernetes manifests and
+/// Chaos Mesh examples do; JSON holds one. Lines stay those of the whole file. Empty YAML
+/// documents are kept as null roots, so that indices match the file.
+std::vector<Document> load_documents(const std::string& path, DocumentFormat format = DocumentFormat::automatic);
+std::vector<Document> parse_documents(std::string_view text, const std::string& name,
+                                      DocumentFormat format = DocumentFormat::automatic);
 
 /// Parses one YAML scalar or flow value the way a YAML file would (for --set values):
 /// "8" → 8, "true" → true, "quorum" → "quorum", "[a, b]" → ["a","b"].

@@ -4,6 +4,8 @@
 
 #include <functional>
 #include <map>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +37,7 @@ struct ComponentInstance {
   Labels labels;
   uint32_t replica = 0;   // index within the set
   uint32_t count = 1;     // instances in the set, or the member count of a `self` kind
+  bool present = true;    // false: a slot beyond `count` (up to max_count) that scaling may fill
   ParamValues params;
   std::string pointer;    // JSON pointer of the scenario entry
 };
@@ -52,6 +55,10 @@ struct KindInfo {
   /// For sources: whether their work ends on its own (e.g. a message limit). A scenario
   /// without a duration needs every source bounded, or it would never end. Null: bounded.
   std::function<bool(const ParamValues&)> bounded;
+  /// A cluster-wide service (the network): when the scenario has a component of this kind, the
+  /// builder connects every component's unconnected port named `first` to its port `second`.
+  /// At most one component of such a kind may exist.
+  std::optional<std::pair<std::string, std::string>> serves_all;
   /// Checks that involve several parameters (e.g. a queue's leader < count); throws
   /// InputError through doc.error. Null: nothing beyond the declarations.
   std::function<void(const ParamValues& params, int64_t count, const Document& doc)> validate;

@@ -247,6 +247,11 @@ ResolvedScenario resolve_scenario(Document doc, const ModelRegistry& registry, c
       entry.description = c["description"].get<std::string>();
     }
     entry.params = normalize_params(entry.kind->params, c, doc, ptr, kComponentKeys);
+    if (entry.kind->serves_all) {
+      for (const ComponentEntry& other : out.components)
+        if (other.kind == entry.kind)
+          throw doc.error(ptr, "a scenario has at most one " + entry.kind->name + " (also \"" + other.name + "\")");
+    }
     if (entry.kind->validate) entry.kind->validate(ParamValues(&entry.params, &entry.kind->params, ptr), entry.count, doc);
     out.components.push_back(std::move(entry));
   }
@@ -260,11 +265,18 @@ ResolvedScenario resolve_scenario(Document doc, const ModelRegistry& registry, c
     base.params = ParamValues(&e.params, &e.kind->params, e.pointer);
     base.pointer = e.pointer;
     if (e.kind->replication == Replication::replicas) {
-      for (int64_t r = 0; r < e.count; ++r) {
+      // Autoscaled workloads get slots up to max_count; those beyond count start absent.
+      int64_t slots = e.count;
+      if (e.params.contains("max_count") && e.params["max_count"].is_number_integer()) {
+        slots = std::max(slots, e.params["max_count"].get<int64_t>());
+        if (slots > 100000) throw doc.error(pointer_append(e.pointer, "max_count"), "expected at most 100000 pods");
+      }
+      for (int64_t r = 0; r < slots; ++r) {
         ComponentInstance inst = base;
         inst.path = e.name + "/" + e.name + "-" + std::to_string(r);
         inst.replica = static_cast<uint32_t>(r);
         inst.count = static_cast<uint32_t>(e.count);
+        inst.present = r < e.count;
         out.instances.push_back(std::move(inst));
       }
     } else {
