@@ -19,6 +19,9 @@ const char* workload_metric(PodConfig::Controller c) {
   return c == PodConfig::Controller::statefulset ? "kube_statefulset_status_replicas_ready"
                                                  : "kube_deployment_status_replicas_ready";
 }
+const char* replicas_metric(PodConfig::Controller c) {
+  return c == PodConfig::Controller::statefulset ? "kube_statefulset_status_replicas" : "kube_deployment_status_replicas";
+}
 const char* workload_label(PodConfig::Controller c) {
   return c == PodConfig::Controller::statefulset ? "statefulset" : "deployment";
 }
@@ -34,10 +37,47 @@ Pod::Pod(sim::Simulation& sim, sim::ComponentIdentity id, PodConfig config)
       workload_ready_(sim.recorder().gauge(
           workload_metric(config_.controller),
           {{workload_label(config_.controller), config_.workload.empty() ? workload_of(path()) : config_.workload}},
-          "Ready pods of the workload")) {
-  // A scenario starts in steady state: every pod is up and ready.
+          "Ready pods of the workload")),
+      workload_replicas_(sim.recorder().gauge(
+          replicas_metric(config_.controller),
+          {{workload_label(config_.controller), config_.workload.empty() ? workload_of(path()) : config_.workload}},
+          "Existing pods of the workload")) {
+  answer_port<ScaleRequest, ScaleStatus, &Pod::on_scale>("scale");
+  // A scenario starts in steady state: every pod is up and ready, but for slots left for scaling.
+  if (!config_.present) {
+    state_ = State::absent;
+    ready_gauge_.set(0);
+    return;
+  }
   state_ = State::ready;
+  workload_replicas_.add(1);
   set_ready_metrics(true);
+}
+
+ScaleStatus Pod::on_scale(uint32_t, const ScaleRequest& r) {
+  switch (r.op) {
+    case ScaleRequest::Op::status:
+      break;
+    case ScaleRequest::Op::create:
+      if (state_ != State::absent) break;
+      // The controller creates the pod: scheduling, sandbox and image, then the app (R-K3).
+      log_event("pod-created");
+      workload_replicas_.add(1);
+      ++generation_;
+      schedule_container_start(config_.create_delay);
+      break;
+    case ScaleRequest::Op::remove: {
+      if (state_ == State::absent) break;
+      log_event("pod-removed");
+      // R-K4: out of the Service at once; the app exits on SIGTERM. No replacement is made.
+      stop_process(StopCause::scaled_in, nullptr);
+      ++generation_;  // cancels any pending start
+      state_ = State::absent;
+      workload_replicas_.add(-1);
+      break;
+    }
+  }
+  return ScaleStatus{state_ != State::absent, ready()};
 }
 
 void Pod::set_ready_metrics(bool ready) {
@@ -46,6 +86,9 @@ void Pod::set_ready_metrics(bool ready) {
 }
 
 sim::FaultOutcome Pod::on_fault_start(const sim::Fault& f) {
+  if (state_ == State::absent && (f.kind == "pod-kill" || f.kind == "container-kill" || f.kind == "pod-failure" ||
+                                  f.kind == "node-down" || f.kind == "process-freeze"))
+    return sim::FaultOutcome::unmapped("pod " + path() + " does not exist at this time (scaled in)");
   if (f.kind == "pod-kill") {
     const sim::Duration grace = f.duration_param("grace_period").value_or(sim::Duration::zero());
     if (grace > sim::Duration::zero() && process_running()) {
@@ -128,6 +171,7 @@ sim::Duration Pod::crash_backoff() {
 }
 
 void Pod::stop_process(StopCause cause, const sim::Fault* fault) {
+  if (state_ == State::absent) return;
   const bool was_ready = state_ == State::ready;
   const bool was_up = process_running();
   ++generation_;
@@ -144,6 +188,7 @@ void Pod::stop_process(StopCause cause, const sim::Fault* fault) {
                                             : cause == StopCause::container_killed ? "container-killed"
                                             : cause == StopCause::pod_failure      ? "pod-failure"
                                             : cause == StopCause::node_down        ? "node-down"
+                                            : cause == StopCause::scaled_in        ? "scaled-in"
                                                                                    : "crash"}});
     on_process_stop(cause);
   }
@@ -163,6 +208,7 @@ void Pod::stop_process(StopCause cause, const sim::Fault* fault) {
       break;
     case StopCause::pod_failure:
     case StopCause::node_down:
+    case StopCause::scaled_in:
       break;
   }
 }
@@ -266,9 +312,16 @@ void Pod::handle(uint16_t event_kind, uint32_t arg) {
 }
 
 std::vector<sim::ParamSpec> Pod::pod_params(const std::string& app_start_default, const std::string& app_start_source,
-                                            PodConfig::Controller controller) {
+                                            PodConfig::Controller controller, bool scalable) {
   using sim::ParamSpec;
-  return {
+  std::vector<ParamSpec> out;
+  if (scalable)
+    out.push_back(ParamSpec::integer("max_count", "pods")
+                      .optional()
+                      .at_least(0)
+                      .describe("pods an autoscaler may scale to; slots beyond count start absent (count when unset)")
+                      .from("HPA maxReplicas / KEDA maxReplicaCount (R-H1, R-KE2)"));
+  std::vector<ParamSpec> common = {
       ParamSpec::choice("controller", {"deployment", "statefulset"})
           .def(controller == PodConfig::Controller::statefulset ? "statefulset" : "deployment")
           .describe("the workload controller of the pods (names the kube-state-metrics series)")
@@ -295,6 +348,8 @@ std::vector<sim::ParamSpec> Pod::pod_params(const std::string& app_start_default
           .describe("from readiness to receiving traffic through the Service (EndpointSlice + kube-proxy)")
           .from("R-K11: 1–2 s"),
   };
+  for (auto& p : common) out.push_back(std::move(p));
+  return out;
 }
 
 PodConfig Pod::pod_config(const sim::ComponentInstance& inst) {
@@ -307,6 +362,7 @@ PodConfig Pod::pod_config(const sim::ComponentInstance& inst) {
   c.readiness_initial_delay = inst.params.duration("readiness_initial_delay");
   c.readiness_period = inst.params.duration("readiness_period");
   c.endpoint_delay = inst.params.duration("endpoint_delay");
+  c.present = inst.present;
   return c;
 }
 

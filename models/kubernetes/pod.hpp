@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "models/kubernetes/scaling_protocol.hpp"
 #include "sim/core/component.hpp"
 #include "sim/random/distribution.hpp"
 #include "sim/scenario/model_registry.hpp"
@@ -32,10 +33,11 @@ struct PodConfig {
   sim::Duration readiness_initial_delay = sim::Duration::zero();   // R-K5
   sim::Duration readiness_period = sim::Duration::s(10);           // R-K5
   sim::Duration endpoint_delay = sim::Duration::s(1);              // R-K11
+  bool present = true;  // false: a slot beyond the current replicas, created by scaling out
 };
 
 /// What stopped a pod's process; models decide what survives (a volume, nothing in memory).
-enum class StopCause { pod_deleted, container_killed, pod_failure, node_down, crash };
+enum class StopCause { pod_deleted, container_killed, pod_failure, node_down, crash, scaled_in };
 
 class Pod : public sim::Component {
  public:
@@ -46,14 +48,17 @@ class Pod : public sim::Component {
   [[nodiscard]] bool ready() const { return state_ == State::ready && !frozen_; }
   [[nodiscard]] bool frozen() const { return frozen_; }
   [[nodiscard]] uint32_t restarts() const { return restarts_; }
+  /// The pod exists (it was not scaled in, or was scaled out).
+  [[nodiscard]] bool exists() const { return state_ != State::absent; }
 
   sim::FaultOutcome on_fault_start(const sim::Fault& fault) override;
   void on_fault_end(const sim::Fault& fault) override;
   void handle(uint16_t event_kind, uint32_t arg) final;
 
   /// The parameters every pod kind declares, with the kind's own app start-up default.
+  /// `scalable`: the kind's pods can be scaled by an autoscaler (declares max_count).
   static std::vector<sim::ParamSpec> pod_params(const std::string& app_start_default, const std::string& app_start_source,
-                                                PodConfig::Controller controller);
+                                                PodConfig::Controller controller, bool scalable = false);
   static PodConfig pod_config(const sim::ComponentInstance& inst);
 
   /// Event kinds at or above this value belong to the pod lifecycle.
@@ -95,7 +100,7 @@ class Pod : public sim::Component {
   using sim::Component::schedule_at;
   using sim::Component::schedule_in;
 
-  enum class State { running, ready, stopped, starting };
+  enum class State { running, ready, stopped, starting, absent };
   struct Deferred {
     sim::Duration remaining;
     uint16_t kind;
@@ -105,6 +110,7 @@ class Pod : public sim::Component {
   enum Event : uint16_t { kContainerStart = kPodEventBase, kAppUp, kReady, kThawPending };
 
   void stop_process(StopCause cause, const sim::Fault* fault);
+  ScaleStatus on_scale(uint32_t connection, const ScaleRequest& request);
   void schedule_container_start(sim::Duration delay, bool background = false);
   void container_start();
   void app_up();
@@ -127,6 +133,7 @@ class Pod : public sim::Component {
   sim::Counter& restarts_total_;
   sim::Gauge& ready_gauge_;
   sim::Gauge& workload_ready_;
+  sim::Gauge& workload_replicas_;
 };
 
 }  // namespace faultline::models

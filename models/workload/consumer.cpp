@@ -18,7 +18,7 @@ Consumer::Consumer(sim::Simulation& sim, sim::ComponentIdentity id, PodConfig po
 void Consumer::initialize() {
   if (!queue_.connected()) throw std::logic_error("consumer " + path() + " consumes from nothing");
   if (config_.writes && !db_.connected()) throw std::logic_error("consumer " + path() + " writes to nothing");
-  subscribe();
+  if (exists()) subscribe();  // a slot left for scaling subscribes when created (on_ready)
 }
 
 void Consumer::subscribe() {
@@ -235,7 +235,7 @@ sim::KindInfo Consumer::kind_info() {
           .describe("CPU cores the pod can use; CPU stressors share them")
           .from("pod CPU limit; 1 core when unset"),
   };
-  for (auto& p : Pod::pod_params("1s", "a client process start; no measured source, calibrate", PodConfig::Controller::deployment))
+  for (auto& p : Pod::pod_params("1s", "a client process start; no measured source, calibrate", PodConfig::Controller::deployment, true))
     k.params.push_back(std::move(p));
   k.factory = [](sim::Simulation& sim, const sim::ComponentInstance& inst) -> sim::Component& {
     ConsumerConfig c;

@@ -20,6 +20,7 @@ Producer::Producer(sim::Simulation& sim, sim::ComponentIdentity id, PodConfig po
 
 void Producer::initialize() {
   if (!out_.connected()) throw std::logic_error("producer " + path() + " publishes to nothing");
+  if (!exists()) return;  // a slot left for scaling starts when created (on_ready)
   connect();
   arrivals_running_ = true;
   schedule_next_arrival();
@@ -345,7 +346,7 @@ sim::KindInfo Producer::kind_info() {
           .describe("how long a publish blocked by flow control waits before failing")
           .from("Dapr circuit-breaker timeout 60 s (R-D2); heartbeats are off on blocked connections (R-AL2)"),
   };
-  for (auto& p : Pod::pod_params("1s", "a client process start; no measured source, calibrate", PodConfig::Controller::deployment))
+  for (auto& p : Pod::pod_params("1s", "a client process start; no measured source, calibrate", PodConfig::Controller::deployment, true))
     k.params.push_back(std::move(p));
   k.bounded = [](const sim::ParamValues& p) {
     return p.has("messages") || p.rate("rate") == 0 || !p.objects("stages").empty();
