@@ -5,6 +5,7 @@
 
 #include "models/register_builtin_models.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/importers/cli.hpp"
 #include "sim/messages/message_ledger.hpp"
 #include "sim/scenario/input_error.hpp"
 
@@ -52,6 +53,10 @@ int main(int argc, char** argv) {
   add_scenario_options(graph_cmd, graph.scenario, graph.experiment, graph.sets);
   graph_cmd->add_option("--out", graph.out, "DOT file to write (standard output when absent)");
 
+  cli::ImportArgs import_args, replay_args;
+  auto* import_cmd = cli::add_import_command(app, import_args);
+  auto* replay_cmd = cli::add_replay_command(app, replay_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -70,6 +75,8 @@ int main(int argc, char** argv) {
     if (*run_cmd) return cli::run_command(run, registry);
     if (*check_cmd) return cli::check_command(check, registry);
     if (*graph_cmd) return cli::graph_command(graph, registry);
+    if (*import_cmd) return cli::import_command(import_args, registry);
+    if (*replay_cmd) return cli::replay_command(replay_args, registry);
   } catch (const sim::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;
