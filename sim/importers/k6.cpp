@@ -395,7 +395,8 @@ void import_k6_csv(ImportContext& ctx, const std::string& file, std::string_view
       if (used == ts.size() && used > 0 && v >= 0 && v < 1e19) {
         // timeFormat unix (s), unix_milli, unix_micro or unix_nano: told apart by magnitude.
         const double ns = v > 1e17 ? v : v > 1e14 ? v * 1e3 : v > 1e11 ? v * 1e6 : v * 1e9;
-        t = static_cast<int64_t>(ns);
+        // Past int64 nanoseconds (year 2262) the cast is undefined: refuse instead.
+        if (ns < 9.2e18) t = static_cast<int64_t>(ns);
       }
     }
     if (!t) throw InputError(file, "", line, "expected a timestamp (unix seconds or RFC 3339), got \"" + ts + "\"");
