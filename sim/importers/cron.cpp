@@ -154,7 +154,8 @@ std::vector<int64_t> cron_ticks(const CronSchedule& s, int64_t from_ns, int64_t 
   if (to_ns <= from_ns) return out;
   if (s.every_ns) {
     const int64_t base = floor_div(from_ns, kSec) * kSec;
-    for (int64_t t = base + *s.every_ns; t < to_ns; t += *s.every_ns) {
+    // Stepping past to_ns may leave int64 (an "@every" of centuries): stop before it does.
+    for (int64_t t = base; !__builtin_add_overflow(t, *s.every_ns, &t) && t < to_ns;) {
       if (t <= from_ns) continue;
       if (out.size() == limit) throw std::length_error("the schedule fires more than " + std::to_string(limit) + " times");
       out.push_back(t);

@@ -24,6 +24,9 @@ namespace faultline::sim::importers {
 
 namespace {
 
+// v -= zero, refused when the difference leaves int64 (records dated centuries apart).
+bool shift_by(int64_t& v, int64_t zero) { return !__builtin_sub_overflow(v, zero, &v); }
+
 constexpr size_t kMaxFileBytes = size_t{512} << 20;
 constexpr int kMaxJsonDepth = 256;
 
@@ -335,9 +338,16 @@ class Importer {
     std::vector<PendingFault> kept;
     for (PendingFault& f : faults) {
       if (f.absolute) {
-        f.start_ns -= zero;
-        if (f.end_ns) *f.end_ns -= zero;
-        if (f.recovered_ns) *f.recovered_ns -= zero;
+        const int64_t at = f.start_ns;
+        if (!shift_by(f.start_ns, zero) || (f.end_ns && !shift_by(*f.end_ns, zero)) ||
+            (f.recovered_ns && !shift_by(*f.recovered_ns, zero))) {
+          r.unmapped.push_back({f.source.value("file", std::string()), f.source.value("at", std::string()), 0,
+                                f.kind + " at " + format_rfc3339(at),
+                                "its times lie more than 292 years (the int64 nanosecond range) from the start time " +
+                                    format_rfc3339(zero),
+                                "fault dropped"});
+          continue;
+        }
         if (f.start_ns < 0) {
           r.unmapped.push_back({f.source.value("file", std::string()), f.source.value("at", std::string()), 0,
                                 f.kind + " at " + format_rfc3339(f.start_ns + zero),
@@ -400,13 +410,16 @@ class Importer {
       }
       if (!per.count(target)) order.push_back(target);
       for (LoadPiece p : l.pieces) {
-        if (l.absolute) {
-          p.t0_ns -= zero;
-          p.t1_ns -= zero;
+        if (l.absolute && (!shift_by(p.t0_ns, zero) || !shift_by(p.t1_ns, zero))) {
+          r.unmapped.push_back({l.source.value("file", std::string()), l.source.value("at", std::string()), 0,
+                                "load of " + target,
+                                "its times lie more than 292 years (the int64 nanosecond range) from the start time",
+                                "load piece dropped"});
+          continue;
         }
         if (p.t1_ns <= 0) continue;
         if (p.t0_ns < 0) {  // cut at the start time, keeping the ramp's value there
-          const double f = static_cast<double>(-p.t0_ns) / static_cast<double>(p.t1_ns - p.t0_ns);
+          const double f = -static_cast<double>(p.t0_ns) / (static_cast<double>(p.t1_ns) - static_cast<double>(p.t0_ns));
           p.r0 = p.r0 + (p.r1 - p.r0) * f;
           p.t0_ns = 0;
         }

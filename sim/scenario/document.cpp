@@ -167,6 +167,11 @@ void parse_json(std::string_view text, Document& doc) {
     // nlohmann's text starts with "[json.exception.parse_error.101] parse error at line L, column C: ".
     if (auto p = msg.find(": "); p != std::string::npos && msg.rfind("[json.exception", 0) == 0) msg = msg.substr(p + 2);
     throw InputError(doc.file, "", line, "JSON syntax error: " + msg);
+  } catch (const nlohmann::json::exception& e) {
+    // out_of_range 406: a number literal past double's range; nlohmann gives no position.
+    std::string msg = e.what();
+    if (auto p = msg.find("] "); p != std::string::npos && msg.rfind("[json.exception", 0) == 0) msg = msg.substr(p + 2);
+    throw InputError(doc.file, "", 0, "JSON value out of range: " + msg);
   }
   JsonLineScanner(text, doc).run();
 }

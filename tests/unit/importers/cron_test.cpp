@@ -18,6 +18,13 @@ TEST(Cron, EveryTruncatesToSecondsAndStartsOneDelayLater) {
   EXPECT_EQ(cron_ticks(parse_cron("@every 100ms"), 0, 3 * kSec, 100).size(), 2u);  // 1 s, 2 s
 }
 
+TEST(Cron, EveryOfCenturiesFiresNeverInsteadOfOverflowing) {
+  // Fuzz finding: @every 8383461461s (265 years) from 2026 steps past INT64_MAX (2262); the
+  // first tick lies beyond the window, so there is none.
+  EXPECT_TRUE(cron_ticks(parse_cron("@every 8383461461s"), kJan1, kJan1 + 86400 * kSec, 100).empty());
+  EXPECT_TRUE(cron_ticks(parse_cron("@every 8383461461s"), kJan1, INT64_MAX, 100).empty());
+}
+
 TEST(Cron, FiveFieldsHaveSecondZero) {
   // */15 minutes in the first hour of 2026: 00:15, 00:30, 00:45 (00:00 is the start, excluded).
   const auto t = cron_ticks(parse_cron("*/15 * * * *"), kJan1, kJan1 + 3600 * kSec, 100);
