@@ -122,6 +122,9 @@ class ClientPort final : public PortBase {
   void receive(const Down& value) { thunk_(target_, value); }
   [[nodiscard]] bool connected() const { return server_ != nullptr; }
   [[nodiscard]] uint32_t connection_id() const { return connection_; }
+  /// The component serving this port (for asking the network about the path to it); null when
+  /// never connected.
+  [[nodiscard]] const Component* server_owner() const;
   [[nodiscard]] size_t connection_count() const override { return server_ ? 1 : 0; }
 
  protected:
@@ -172,6 +175,11 @@ void ClientPort<Up, Down>::send(const Up& value) {
 
 template <class Up, class Down>
 void ClientPort<Up, Down>::attach(PortBase&) {}  // the server side records the pairing
+
+template <class Up, class Down>
+const Component* ClientPort<Up, Down>::server_owner() const {
+  return server_ == nullptr ? nullptr : server_->owner_ptr();
+}
 
 template <class Q, class A>
 class AnswerPort;
