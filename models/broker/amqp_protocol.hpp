@@ -10,6 +10,9 @@
 
 namespace faultline::models {
 
+/// No endpoint named: the client's peer is the component its port is wired to.
+inline constexpr uint32_t kNoEndpoint = UINT32_MAX;
+
 /// Publisher → broker, on a queue's publish endpoint.
 struct PublisherRequest {
   enum class Op : uint8_t { connect, publish, disconnect };
@@ -39,6 +42,9 @@ struct PublisherNotice {
   /// "overflow_rejected"); and the component where the cause sits.
   const char* cause = "";
   const std::string* where = nullptr;
+  /// For connected: the component (Component::index()) serving the connection, a broker node
+  /// behind the Service, so that the client's traffic follows the path to it.
+  uint32_t endpoint = kNoEndpoint;
 };
 
 /// Consumer → broker, on a queue's consume endpoint.
@@ -55,6 +61,7 @@ struct Delivery {
   sim::Message message;
   uint64_t delivery_tag = 0;
   bool redelivered = false;  // requeued at least once (R-CA3)
+  uint32_t bytes = 0;        // size on the wire (the network's bandwidth limits); 0: small
 };
 
 /// Broker → consumer.
@@ -62,6 +69,7 @@ struct ConsumerNotice {
   enum class Kind : uint8_t { connected, disconnected, delivery };
   Kind kind = Kind::delivery;
   Delivery delivery;
+  uint32_t endpoint = kNoEndpoint;  // for connected: the serving node, as for publishers
 };
 
 }  // namespace faultline::models

@@ -22,7 +22,9 @@ BrokerCluster::BrokerCluster(sim::Simulation& sim, sim::ComponentIdentity id, Br
     const std::string& name = config_.queues[q].name;
     ep.publish = &server_port_for<PublisherRequest, PublisherNotice, Endpoint, &Endpoint::on_publish>(name + ".publish", &ep);
     ep.consume = &server_port_for<ConsumerRequest, ConsumerNotice, Endpoint, &Endpoint::on_consume>(name + ".consume", &ep);
+    answer_port_for<QueueStatsRequest, QueueStats, Endpoint, &Endpoint::on_stats>(name + ".stats", &ep);
   }
+  network_ = &request_port<PathQuery, PathAnswer>("network");
   for (uint32_t q = 0; q < config_.queues.size(); ++q)
     queues_.push_back(std::make_unique<BrokerQueue>(*this, q, config_.queues[q], path()));
   for (uint32_t n = 0; n < config_.nodes; ++n)
@@ -57,6 +59,12 @@ void BrokerCluster::handle(uint16_t event_kind, uint32_t arg) {
   queues_.at(arg)->on_event(static_cast<uint16_t>(event_kind & 0xFF));
 }
 
+QueueStats BrokerCluster::queue_stats(uint32_t q) const {
+  const BrokerQueue& queue = *queues_.at(q);
+  if (!queue.available()) return QueueStats{};
+  return QueueStats{true, queue.ready_count(), queue.unacked_count(), queue.published_count()};
+}
+
 std::optional<uint32_t> BrokerCluster::pick_node() {
   // The Service routes a new connection to a ready endpoint, round-robin (R-K11).
   for (uint32_t k = 0; k < config_.nodes; ++k) {
@@ -66,6 +74,15 @@ std::optional<uint32_t> BrokerCluster::pick_node() {
     return n;
   }
   return std::nullopt;
+}
+
+std::optional<sim::Duration> BrokerCluster::replication_round_trip(uint32_t from, uint32_t to) {
+  const uint32_t a = nodes_.at(from)->index(), b = nodes_.at(to)->index();
+  const PathAnswer there = ask_path(*network_, a, b, static_cast<uint32_t>(config_.message_bytes));
+  if (!there.reachable) return std::nullopt;
+  const PathAnswer back = ask_path(*network_, b, a, 0);
+  if (!back.reachable) return std::nullopt;
+  return there.delay + back.delay;
 }
 
 void BrokerCluster::notify_publisher(uint32_t queue, uint32_t connection, const PublisherNotice& notice) {
@@ -81,6 +98,14 @@ void BrokerCluster::notify_consumer(uint32_t queue, uint32_t connection, const C
   auto it = conns.find(connection);
   if (it == conns.end() || !it->second.open) return;
   if (notice.kind == ConsumerNotice::Kind::disconnected) it->second.open = false;
+  if (network_->connected() && notice.kind != ConsumerNotice::Kind::disconnected) {
+    // The client's traffic follows the path to the node serving it, and a delivery has a size.
+    ConsumerNotice routed = notice;
+    routed.endpoint = nodes_[it->second.node]->index();
+    routed.delivery.bytes = static_cast<uint32_t>(config_.message_bytes);
+    endpoints_[queue].consume->send_to(connection, routed);
+    return;
+  }
   endpoints_[queue].consume->send_to(connection, notice);
 }
 
@@ -96,7 +121,9 @@ void BrokerCluster::on_publish(uint32_t q, uint32_t connection, const PublisherR
         return;
       }
       c = {*node, true};
-      endpoints_[q].publish->send_to(connection, PublisherNotice{Kind::connected, 0, "", nullptr});
+      PublisherNotice connected{Kind::connected, 0, "", nullptr};
+      connected.endpoint = nodes_[*node]->index();  // the client's traffic goes to this node
+      endpoints_[q].publish->send_to(connection, connected);
       if (alarm_) endpoints_[q].publish->send_to(connection, PublisherNotice{Kind::blocked, 0, "", nullptr});
       return;
     }

@@ -4,7 +4,7 @@
 // (R-K11); a node's loss closes its connections (a killed pod's kernel sends FIN/RST, R-CA4).
 // Memory and disk alarms are cluster-wide and block publishers (R-AL1, R-AL2).
 // Each queue has two endpoints that producers and consumers reference as "<cluster>.<queue>":
-// "<queue>.publish" and "<queue>.consume".
+// "<queue>.publish" and "<queue>.consume"; monitoring (KEDA, a metrics adapter) asks "<queue>.stats".
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,9 @@
 
 #include "models/broker/amqp_protocol.hpp"
 #include "models/broker/broker_queue.hpp"
+#include "models/broker/management_protocol.hpp"
 #include "models/kubernetes/pod.hpp"
+#include "models/network/network_protocol.hpp"
 #include "sim/core/component.hpp"
 #include "sim/scenario/model_registry.hpp"
 
@@ -77,6 +79,8 @@ class BrokerCluster final : public sim::Component, public QueueHost {
   [[nodiscard]] sim::Duration commit_latency() const override { return config_.commit_latency; }
   [[nodiscard]] sim::Duration election_time() const override { return config_.election_time; }
   [[nodiscard]] int64_t message_bytes() const override { return config_.message_bytes; }
+  [[nodiscard]] bool network_modelled() const override { return network_->connected(); }
+  [[nodiscard]] std::optional<sim::Duration> replication_round_trip(uint32_t from, uint32_t to) override;
   void notify_publisher(uint32_t queue, uint32_t connection, const PublisherNotice& notice) override;
   void notify_consumer(uint32_t queue, uint32_t connection, const ConsumerNotice& notice) override;
   void log(const std::string& event, const nlohmann::ordered_json& fields) override { log_event(event, fields); }
@@ -87,11 +91,12 @@ class BrokerCluster final : public sim::Component, public QueueHost {
   static sim::KindInfo kind_info();
 
  private:
-  struct Endpoint {  // one queue's publish and consume ports
+  struct Endpoint {  // one queue's publish, consume and stats ports
     BrokerCluster* cluster;
     uint32_t queue;
     void on_publish(uint32_t connection, const PublisherRequest& request) { cluster->on_publish(queue, connection, request); }
     void on_consume(uint32_t connection, const ConsumerRequest& request) { cluster->on_consume(queue, connection, request); }
+    QueueStats on_stats(uint32_t, const QueueStatsRequest&) const { return cluster->queue_stats(queue); }
     sim::ServerPort<PublisherRequest, PublisherNotice>* publish = nullptr;
     sim::ServerPort<ConsumerRequest, ConsumerNotice>* consume = nullptr;
   };
@@ -110,6 +115,8 @@ class BrokerCluster final : public sim::Component, public QueueHost {
 
   void on_publish(uint32_t queue, uint32_t connection, const PublisherRequest& request);
   void on_consume(uint32_t queue, uint32_t connection, const ConsumerRequest& request);
+  /// The management API's view of a queue (R-KE3): unavailable while its leader is down.
+  [[nodiscard]] QueueStats queue_stats(uint32_t queue) const;
   std::optional<uint32_t> pick_node();
   void close_connections_on(uint32_t node);
   void update_alarm();
@@ -125,6 +132,7 @@ class BrokerCluster final : public sim::Component, public QueueHost {
   uint32_t service_next_ = 0;       // Service round-robin
   bool alarm_ = false;
   std::vector<sim::Gauge*> memory_alarm_gauges_;
+  NetworkPort* network_ = nullptr;  // replication between the nodes, when the network is modelled
 };
 
 }  // namespace faultline::models

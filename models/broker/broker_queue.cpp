@@ -202,11 +202,13 @@ void BrokerQueue::enqueue(uint32_t connection, const PublisherRequest& r, bool a
   published_total_.inc();
   if (config_.type == QueueConfig::Type::quorum) {
     // Appended to the Raft log; committed once a majority has fsynced it (R-QQ7, R-PC2).
+    const sim::Duration wait = commit_wait();
+    e.commit_due_ns = e.enqueued_ns + wait.count_ns();
     uncommitted_.push_back(e);
-    if (r.wants_confirm) confirms_.push_back({e.seq, connection, e.message.id, host_.now() + host_.commit_latency(), false});
+    if (r.wants_confirm) confirms_.push_back({e.seq, connection, e.message.id, host_.now() + wait, false});
     if (!r.wants_confirm && !answered)
       host_.notify_publisher(index_, connection, PublisherNotice{NoticeKind::accepted, e.message.id, "", nullptr});
-    if (!commit_event_.valid()) commit_event_ = host_.schedule_queue_event(index_, host_.commit_latency(), kCommit);
+    if (!commit_event_.valid()) commit_event_ = host_.schedule_queue_event(index_, wait, kCommit);
     return;
   }
   ready_.push_back(e);
@@ -214,8 +216,7 @@ void BrokerQueue::enqueue(uint32_t connection, const PublisherRequest& r, bool a
   backlog_.add(1, host_.now());
   if (r.wants_confirm) {
     const bool needs_fsync = e.message.has(sim::Message::kPersistent) && config_.durable;
-    const sim::Duration wait =
-        config_.type == QueueConfig::Type::mirrored ? host_.replication_delay() : sim::Duration::zero();
+    const sim::Duration wait = config_.type == QueueConfig::Type::mirrored ? mirror_wait() : sim::Duration::zero();
     confirms_.push_back({e.seq, connection, e.message.id, host_.now() + wait, needs_fsync});
     confirm_ready_entries();
   } else if (!answered) {
@@ -224,6 +225,35 @@ void BrokerQueue::enqueue(uint32_t connection, const PublisherRequest& r, bool a
   if (config_.ttl && !ttl_event_.valid()) schedule_ttl();
   dispatch();
   set_metrics();
+}
+
+sim::Duration BrokerQueue::mirror_wait() {
+  if (!host_.network_modelled()) return host_.replication_delay();
+  // R-MQ2: the confirm waits for the slowest mirror's round trip. A mirror cut off by a
+  // partition is not waited for: inter-node partitions (R-NR6) are not modelled.
+  sim::Duration wait{};
+  for (const Member& m : members_) {
+    if (m.node == *leader_ || !m.up || !host_.node_alive(m.node)) continue;
+    if (const auto rtt = host_.replication_round_trip(*leader_, m.node)) wait = std::max(wait, *rtt);
+  }
+  return wait;
+}
+
+sim::Duration BrokerQueue::commit_wait() {
+  if (!host_.network_modelled()) return host_.commit_latency();
+  // R-QQ7: the commit needs majority − 1 followers besides the leader. The configured commit
+  // latency was measured on a LAN whose round trip is replication_delay; the network adds what
+  // the round trip to the follower that completes the majority exceeds it by.
+  std::vector<sim::Duration> rtts;
+  for (const Member& m : members_) {
+    if (m.node == *leader_ || !m.up || !host_.node_alive(m.node)) continue;
+    if (const auto rtt = host_.replication_round_trip(*leader_, m.node)) rtts.push_back(*rtt);
+  }
+  std::sort(rtts.begin(), rtts.end());
+  const size_t needed = majority() - 1;
+  if (needed == 0 || rtts.size() < needed) return host_.commit_latency();
+  const sim::Duration extra = rtts[needed - 1] - host_.replication_delay();
+  return host_.commit_latency() + std::max(sim::Duration::zero(), extra);
 }
 
 void BrokerQueue::confirm_ready_entries() {
@@ -247,8 +277,7 @@ void BrokerQueue::commit_due() {
   commit_event_ = {};
   if (!leader_ || alive_members() < majority()) return;  // committed once a leader and a majority are back
   const sim::SimTime now = host_.now();
-  const int64_t latency = host_.commit_latency().count_ns();
-  while (!uncommitted_.empty() && uncommitted_.front().enqueued_ns + latency <= now.ns()) {
+  while (!uncommitted_.empty() && uncommitted_.front().commit_due_ns <= now.ns()) {
     Entry e = uncommitted_.front();
     uncommitted_.pop_front();
     e.replicas |= member_mask();
@@ -273,7 +302,7 @@ void BrokerQueue::commit_due() {
   }
   if (!uncommitted_.empty())
     commit_event_ = host_.schedule_queue_event(
-        index_, sim::SimTime::from_ns(uncommitted_.front().enqueued_ns + latency) - now, kCommit);
+        index_, sim::SimTime::from_ns(uncommitted_.front().commit_due_ns) - now, kCommit);
   if (config_.ttl && !ttl_event_.valid()) schedule_ttl();
   dispatch();
   set_metrics();

@@ -77,6 +77,15 @@ class QueueHost {
   [[nodiscard]] virtual sim::Duration commit_latency() const = 0;
   [[nodiscard]] virtual sim::Duration election_time() const = 0;
   [[nodiscard]] virtual int64_t message_bytes() const = 0;
+  /// Whether a network component carries the replication between nodes.
+  [[nodiscard]] virtual bool network_modelled() const { return false; }
+  /// With a network: the round trip of a replicated message from node `from` to node `to`
+  /// and its acknowledgement back; empty while a partition blocks the path.
+  [[nodiscard]] virtual std::optional<sim::Duration> replication_round_trip(uint32_t from, uint32_t to) {
+    (void)from;
+    (void)to;
+    return std::nullopt;
+  }
   virtual void notify_publisher(uint32_t queue, uint32_t connection, const PublisherNotice& notice) = 0;
   virtual void notify_consumer(uint32_t queue, uint32_t connection, const ConsumerNotice& notice) = 0;
   virtual void log(const std::string& event, const nlohmann::ordered_json& fields) = 0;
@@ -111,6 +120,9 @@ class BrokerQueue {
   [[nodiscard]] bool available() const;
   [[nodiscard]] std::optional<uint32_t> leader() const { return leader_; }
   [[nodiscard]] uint64_t held() const;  // message copies in custody (ready + unacked + uncommitted + waiting)
+  [[nodiscard]] uint64_t ready_count() const { return ready_.size(); }
+  [[nodiscard]] uint64_t unacked_count() const { return unacked_total_; }
+  [[nodiscard]] uint64_t published_count() const { return published_; }
   [[nodiscard]] uint64_t messages_on(uint32_t node) const;
   /// A confirm waits for this node's next fsync tick.
   [[nodiscard]] bool awaits_fsync(uint32_t node) const;
@@ -122,6 +134,7 @@ class BrokerQueue {
     uint64_t seq = 0;          // enqueue order; fsync watermarks compare against it
     uint64_t replicas = 0;     // bit per node holding this message
     int64_t enqueued_ns = 0;
+    int64_t commit_due_ns = 0;  // quorum: when a majority has it (enqueued + commit latency)
     bool redelivered = false;
   };
   struct Unacked {
@@ -160,6 +173,9 @@ class BrokerQueue {
   void enqueue(uint32_t connection, const PublisherRequest& request, bool answered);
   void accept_entry(Entry e, uint32_t connection, bool wants_confirm);
   void reject(uint32_t connection, const PublisherRequest& request, const char* cause, bool nack);
+  /// How long a confirm waits for the mirrors (R-MQ2) / a commit for a majority (R-QQ7).
+  sim::Duration mirror_wait();
+  sim::Duration commit_wait();
   void confirm_ready_entries();
   void commit_due();
   // consuming

@@ -31,13 +31,19 @@ FifoQueue::FifoQueue(sim::Simulation& sim, sim::ComponentIdentity id)
       redelivered_total_(sim.recorder().counter("rabbitmq_global_messages_redelivered_total", {},
                                                 "Messages redelivered to consumers")),
       acknowledged_total_(sim.recorder().counter("rabbitmq_global_messages_acknowledged_total", {},
-                                                 "Messages acknowledged by consumers")) {}
+                                                 "Messages acknowledged by consumers")) {
+  answer_port<QueueStatsRequest, QueueStats, &FifoQueue::on_stats>("stats");  // the management API's view (R-KE3)
+}
 
 uint64_t FifoQueue::held_messages() const {
   uint64_t n = ready_.size();
   for (const Channel& c : channels_)
     for (const Unacked& u : c.unacked) n += u.acked ? 0 : 1;
   return n;
+}
+
+QueueStats FifoQueue::on_stats(uint32_t, const QueueStatsRequest&) {
+  return QueueStats{true, ready_.size(), unacked_total_, static_cast<uint64_t>(published_total_.value())};
 }
 
 void FifoQueue::update_gauges() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/broker/amqp_protocol.hpp"
+#include "models/broker/management_protocol.hpp"
 #include "sim/core/component.hpp"
 #include "sim/metrics/backlog.hpp"
 #include "sim/scenario/model_registry.hpp"
@@ -54,6 +55,7 @@ class FifoQueue final : public sim::Component {
 
   void on_publish(uint32_t connection, const PublisherRequest& request);
   void on_consumer(uint32_t connection, const ConsumerRequest& request);
+  QueueStats on_stats(uint32_t connection, const QueueStatsRequest& request);
   void dispatch();
   bool has_credit(const Channel& c) const { return c.subscribed && (c.prefetch == 0 || c.in_flight < c.prefetch); }
   void settle(Channel& channel, uint64_t tag, bool requeue);

@@ -42,7 +42,9 @@ Pod::Pod(sim::Simulation& sim, sim::ComponentIdentity id, PodConfig config)
           replicas_metric(config_.controller),
           {{workload_label(config_.controller), config_.workload.empty() ? workload_of(path()) : config_.workload}},
           "Existing pods of the workload")) {
-  answer_port<ScaleRequest, ScaleStatus, &Pod::on_scale>("scale");
+  scale_ = &client_port<ScaleStatus, ScaleRequest, &Pod::on_scale>("scale");
+  // NetworkChaos on this pod is applied by the network, on the pod's egress (R-N1).
+  network_faults_ = &request_port<NetworkFaultChange, sim::FaultOutcome>("network-faults");
   // A scenario starts in steady state: every pod is up and ready, but for slots left for scaling.
   if (!config_.present) {
     state_ = State::absent;
@@ -54,7 +56,7 @@ Pod::Pod(sim::Simulation& sim, sim::ComponentIdentity id, PodConfig config)
   set_ready_metrics(true);
 }
 
-ScaleStatus Pod::on_scale(uint32_t, const ScaleRequest& r) {
+void Pod::on_scale(const ScaleRequest& r) {
   switch (r.op) {
     case ScaleRequest::Op::status:
       break;
@@ -73,11 +75,20 @@ ScaleStatus Pod::on_scale(uint32_t, const ScaleRequest& r) {
       stop_process(StopCause::scaled_in, nullptr);
       ++generation_;  // cancels any pending start
       state_ = State::absent;
+      held_down_ = false;  // a pod-failure on the deleted pod does not restart it when it ends
       workload_replicas_.add(-1);
       break;
     }
   }
-  return ScaleStatus{state_ != State::absent, ready()};
+  ScaleStatus status;
+  status.exists = state_ != State::absent;
+  status.running = state_ == State::starting || state_ == State::running || state_ == State::ready;
+  status.ready = ready();
+  status.statefulset = config_.controller == PodConfig::Controller::statefulset;
+  status.container_starts = restarts_;
+  status.cpu_seconds = cpu_seconds_used();
+  status.cpu_request = cpu_request_cores();
+  scale_->send(status);
 }
 
 void Pod::set_ready_metrics(bool ready) {
@@ -125,6 +136,12 @@ sim::FaultOutcome Pod::on_fault_start(const sim::Fault& f) {
     on_freeze();
     return sim::FaultOutcome::ok();
   }
+  if (is_network_fault(f.kind)) {
+    if (!network_faults_->connected())
+      return sim::FaultOutcome::unmapped("the scenario has no network component (kind network) to apply " + f.kind +
+                                         " to: add one to model the pods' traffic");
+    return network_faults_->call(NetworkFaultChange{&f, index(), true});
+  }
   return on_app_fault_start(f);
 }
 
@@ -148,6 +165,10 @@ void Pod::on_fault_end(const sim::Fault& f) {
     deferred_.clear();
     on_thaw();
     report_recovered(f);
+    return;
+  }
+  if (is_network_fault(f.kind)) {
+    if (network_faults_->connected()) network_faults_->call(NetworkFaultChange{&f, index(), false});
     return;
   }
   on_app_fault_end(f);
@@ -264,6 +285,19 @@ void Pod::app_start_failed() {
   schedule_container_start(delay, true);
 }
 
+void Pod::crash() {
+  if (!process_running()) return;
+  stop_process(StopCause::crash, nullptr);
+}
+
+void Pod::restart_now() {
+  if (state_ != State::stopped || held_down_) return;
+  ++generation_;  // cancels a pending back-off start
+  backoff_step_ = 0;
+  log_event("container-restart-requested");
+  schedule_container_start(sim::Duration::zero());
+}
+
 void Pod::become_ready() {
   state_ = State::ready;
   last_ready_ = now();
@@ -304,6 +338,10 @@ void Pod::handle(uint16_t event_kind, uint32_t arg) {
       app_up();
       break;
     case kReady:
+      if (!readiness_probe(now() - config_.endpoint_delay)) {
+        schedule_in(config_.readiness_period, kReady, generation_, true);  // the next probe
+        break;
+      }
       become_ready();
       break;
     default:

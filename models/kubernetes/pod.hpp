@@ -8,6 +8,8 @@
 //   pod-failure    the pod stays but its process is gone for the fault's duration (R-K1);
 //   node-down      the node stops: the pod's process is gone until the node returns (R-K12);
 //   process-freeze SIGSTOP for the duration: the process lives but does nothing.
+//   network-*      NetworkChaos: handed to the network component, which applies it to the
+//                  pod's traffic (R-N1); unmapped when the scenario has no network.
 // A pod becomes ready at the first readiness probe after its app is up, plus the endpoint
 // propagation delay (R-K6, R-K11). A replay's recorded recovery time replaces the modelled one.
 #pragma once
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "models/kubernetes/scaling_protocol.hpp"
+#include "models/network/network_protocol.hpp"
 #include "sim/core/component.hpp"
 #include "sim/random/distribution.hpp"
 #include "sim/scenario/model_registry.hpp"
@@ -92,6 +95,26 @@ class Pod : public sim::Component {
   /// Whether the application is allowed to finish booting now; models override to hold the
   /// start (e.g. waiting for a manual restore). Checked when the app's start-up time elapses.
   virtual bool app_can_start() { return true; }
+  /// The readiness probe that ran at `probe` (R-K6): a model whose application is up but cannot
+  /// serve yet (a Galera joiner during its state transfer) fails it, and the kubelet probes
+  /// again a period later. Checked when that probe's result would reach the endpoints.
+  virtual bool readiness_probe(sim::SimTime probe) {
+    (void)probe;
+    return true;
+  }
+  /// The application aborted (e.g. InnoDB after an I/O error on its log): the kubelet
+  /// restarts the container with CrashLoopBackOff delays (R-K2).
+  void crash();
+  /// An operator starts the stopped container now (e.g. a manual restore): a pending
+  /// CrashLoopBackOff wait is cut short and the back-off count starts again (R-K2). Nothing
+  /// happens while the process runs or while a pod-failure or node-down holds the pod down.
+  void restart_now();
+
+  /// CPU time the application used since the scenario's start, as the kubelet's summary API
+  /// reports it to metrics-server (an HPA on CPU reads it); empty: the kind does not report it.
+  [[nodiscard]] virtual std::optional<double> cpu_seconds_used() const { return std::nullopt; }
+  /// The container's CPU request in cores (the HPA's utilisation is usage / request).
+  [[nodiscard]] virtual double cpu_request_cores() const { return 1.0; }
 
   [[nodiscard]] const PodConfig& pod_config() const { return config_; }
 
@@ -110,7 +133,7 @@ class Pod : public sim::Component {
   enum Event : uint16_t { kContainerStart = kPodEventBase, kAppUp, kReady, kThawPending };
 
   void stop_process(StopCause cause, const sim::Fault* fault);
-  ScaleStatus on_scale(uint32_t connection, const ScaleRequest& request);
+  void on_scale(const ScaleRequest& request);  // answers on the same channel, at once
   void schedule_container_start(sim::Duration delay, bool background = false);
   void container_start();
   void app_up();
@@ -130,10 +153,12 @@ class Pod : public sim::Component {
   sim::SimTime container_started_{};
   sim::SimTime last_ready_{};
   std::optional<sim::Fault> pending_recovery_;  // the fault whose recovery is reported at ready
+  sim::ClientPort<ScaleStatus, ScaleRequest>* scale_ = nullptr;  // to the autoscaler, if one targets the workload
   sim::Counter& restarts_total_;
   sim::Gauge& ready_gauge_;
   sim::Gauge& workload_ready_;
   sim::Gauge& workload_replicas_;
+  NetworkFaultPort* network_faults_ = nullptr;  // to the network, if the scenario has one
 };
 
 }  // namespace faultline::models

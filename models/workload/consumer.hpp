@@ -16,6 +16,7 @@
 #include "models/broker/amqp_protocol.hpp"
 #include "models/database/database_protocol.hpp"
 #include "models/kubernetes/pod.hpp"
+#include "models/network/tcp_connection.hpp"
 #include "sim/random/distribution.hpp"
 #include "sim/scenario/model_registry.hpp"
 
@@ -29,6 +30,8 @@ struct ConsumerConfig {
   bool requeue_on_failure = true;        // a failed write: nack with requeue, or drop
   sim::Duration reconnect_delay = sim::Duration::s(3);
   double cpus = 1.0;                     // cores the pod can use (stress-cpu shares them)
+  sim::Duration heartbeat = sim::Duration::s(60);      // AMQP heartbeat timeout (R-CA4)
+  sim::Duration db_timeout = sim::Duration::minutes(11);  // a stalled write fails (R-N10)
 };
 
 class Consumer final : public Pod {
@@ -45,25 +48,47 @@ class Consumer final : public Pod {
   void handle_app(uint16_t event_kind, uint32_t arg) override;
   void on_process_stop(StopCause cause) override;
   void on_ready() override;
+  void on_freeze() override;
   void on_thaw() override;
+  /// Wall time spent processing (not waiting on the database, not frozen): the busy fraction
+  /// an HPA on CPU sees, against a request of `cpus`.
+  [[nodiscard]] std::optional<double> cpu_seconds_used() const override;
+  [[nodiscard]] double cpu_request_cores() const override { return config_.cpus; }
   sim::FaultOutcome on_app_fault_start(const sim::Fault& fault) override;
   void on_app_fault_end(const sim::Fault& fault) override;
 
  private:
-  enum Event : uint16_t { kProcessed = 1, kReconnect = 2 };
+  enum Event : uint16_t { kProcessed = 1, kReconnect = 2, kQueueLink = 3, kDbLink = 4 };
+  using QueueLink = TcpConnection<ConsumerRequest, ConsumerNotice>;
+  using DbLink = TcpConnection<WriteRequest, WriteResult>;
   void on_notice(const ConsumerNotice& notice);
+  void handle_notice(const ConsumerNotice& notice);
   void on_write_result(const WriteResult& result);
+  void handle_write_result(const WriteResult& result);
+  void queue_timed_out();
+  void db_timed_out();
+  /// The queue connection is gone: what it had in flight never arrives (auto-ack deliveries
+  /// were ours already, R-CA1).
+  void drop_queue_link(const char* lost_cause);
   void subscribe();
   void start_next();
+  void stop_working();
   void complete(bool success);
 
   ConsumerConfig config_;
   sim::ClientPort<ConsumerRequest, ConsumerNotice>& queue_;
   sim::ClientPort<WriteRequest, WriteResult>& db_;
+  NetworkPort& network_;
+  QueueLink queue_link_;  // the AMQP connection, as the network delays it
+  DbLink db_link_;        // the database connection
   enum class Conn { disconnected, connecting, connected } conn_ = Conn::disconnected;
   bool reconnect_scheduled_ = false;
   std::deque<Delivery> buffer_;  // prefetched, not started
   bool busy_ = false;
+  bool working_ = false;          // processing (CPU busy), possibly frozen
+  bool cpu_paused_ = false;       // frozen: the busy time stands still
+  sim::SimTime work_resumed_{};
+  sim::Duration cpu_used_{};
   bool writing_ = false;
   bool orphaned_ = false;        // the channel closed while this delivery was in progress
   Delivery current_{};

@@ -13,6 +13,12 @@ Outbox::Outbox(sim::Simulation& sim, sim::ComponentIdentity id, OutboxConfig con
       config_(config),
       writes_(server_port<PublisherRequest, PublisherNotice, &Outbox::on_write>("publish")),
       relay_(client_port<PublisherRequest, PublisherNotice, &Outbox::on_notice>("relay")),
+      network_(request_port<PathQuery, PathAnswer>("network")),
+      link_(*this, network_, relay_,
+            Link::Hooks{[this] { return now(); },
+                        [this](sim::Duration d, uint32_t arg, bool background) { schedule_in(d, kLink, arg, background); },
+                        [this](const PublisherNotice& n) { handle_notice(n); }, [this] { link_timed_out(); }},
+            Link::Liveness::heartbeat, config_.heartbeat),
       rows_gauge_(sim.recorder().gauge("faultline_outbox_rows", {{"outbox", path()}},
                                        "Outbox rows not yet confirmed by the broker")) {}
 
@@ -61,17 +67,55 @@ void Outbox::poll() {
     r.op = PublisherRequest::Op::publish;
     r.message = row.message;
     r.wants_confirm = true;  // the row goes only after the confirm
-    relay_.send(r);
+    link_.send(r, config_.message_bytes);
     if (conn_ != Conn::connected) break;  // the send failed the connection
   }
 }
 
 void Outbox::on_notice(const PublisherNotice& n) {
+  if (!link_.modelled()) {
+    handle_notice(n);
+    return;
+  }
+  if (n.kind == Kind::connected) {
+    const uint32_t endpoint = n.endpoint != kNoEndpoint ? n.endpoint : relay_.server_owner()->index();
+    if (!link_.open(endpoint)) {
+      // Across a partition the handshake never completes: the attempt fails (R-N9).
+      link_.close();
+      PublisherRequest r;
+      r.op = PublisherRequest::Op::disconnect;
+      relay_.send(r);
+      handle_notice(PublisherNotice{Kind::disconnected, 0, "publish_failed", nullptr});
+      return;
+    }
+  } else if (n.kind == Kind::disconnected) {
+    // The broker closed the connection (a node lost, a failover): it has taken back or dropped
+    // what was on the wire, so the close acts at once and in-flight messages go with it.
+    handle_notice(n);
+    return;
+  } else if (!link_.is_open()) {
+    handle_notice(n);  // the answer to a connection attempt: refused
+    return;
+  }
+  link_.receive(n, 0);
+}
+
+void Outbox::link_timed_out() {
+  // R-CA4: heartbeats stopped crossing the blocked path; both ends close the connection.
+  log_event("connection-timed-out", {{"peer", relay_.server_owner()->path()}, {"heartbeat_s", config_.heartbeat.seconds()}});
+  PublisherRequest r;
+  r.op = PublisherRequest::Op::disconnect;
+  relay_.send(r);
+  handle_notice(PublisherNotice{Kind::disconnected, 0, "publish_failed", nullptr});
+}
+
+void Outbox::handle_notice(const PublisherNotice& n) {
   switch (n.kind) {
     case Kind::connected:
       conn_ = Conn::connected;
       break;
     case Kind::disconnected:
+      link_.close();  // rows in flight stay rows: they are published again
       conn_ = Conn::disconnected;
       blocked_ = false;
       // Outstanding confirms will never come: those rows are published again later.
@@ -110,7 +154,7 @@ void Outbox::on_notice(const PublisherNotice& n) {
   }
 }
 
-void Outbox::handle(uint16_t event_kind, uint32_t) {
+void Outbox::handle(uint16_t event_kind, uint32_t arg) {
   switch (event_kind) {
     case kPoll:
       poll();
@@ -124,6 +168,9 @@ void Outbox::handle(uint16_t event_kind, uint32_t) {
         r.op = PublisherRequest::Op::connect;
         relay_.send(r);
       }
+      break;
+    case kLink:
+      link_.on_event(arg);
       break;
     default:
       break;
@@ -167,6 +214,18 @@ sim::KindInfo Outbox::kind_info() {
           .def(true)
           .describe("the relay publishes persistent messages")
           .from("§5.4: the relay publishes durably, with confirms"),
+      ParamSpec::bytes("message_size")
+          .def(1024)
+          .above(0)
+          .at_most(1e9)
+          .describe("bytes of a relayed message on the wire (only a network component's bandwidth limits use it)")
+          .from("1 KB messages of [RMQ-BLOG-2020-06-19]"),
+      ParamSpec::duration("heartbeat")
+          .def("60s")
+          .above(0)
+          .describe("AMQP heartbeat timeout of the relay's connection: with a network component, a connection whose "
+                    "path a partition blocks is closed at the first heartbeat check this long after the block")
+          .from("R-CA4: RabbitMQ default 60 s, two missed heartbeats"),
   };
   k.factory = [](sim::Simulation& sim, const sim::ComponentInstance& inst) -> sim::Component& {
     OutboxConfig c;
@@ -174,6 +233,8 @@ sim::KindInfo Outbox::kind_info() {
     c.batch_size = static_cast<uint32_t>(inst.params.integer("batch_size"));
     c.reconnect_delay = inst.params.duration("reconnect_delay");
     c.persistent = inst.params.boolean("persistent");
+    c.message_bytes = static_cast<uint32_t>(inst.params.bytes("message_size"));
+    c.heartbeat = inst.params.duration("heartbeat");
     return sim.add<Outbox>({inst.path, inst.labels}, c);
   };
   return k;

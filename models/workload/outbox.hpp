@@ -11,6 +11,7 @@
 #include <map>
 
 #include "models/broker/amqp_protocol.hpp"
+#include "models/network/tcp_connection.hpp"
 #include "sim/core/component.hpp"
 #include "sim/scenario/model_registry.hpp"
 
@@ -21,6 +22,8 @@ struct OutboxConfig {
   uint32_t batch_size = 100;
   sim::Duration reconnect_delay = sim::Duration::s(3);
   bool persistent = true;
+  uint32_t message_bytes = 1024;                   // on the wire, for the network's bandwidth limits
+  sim::Duration heartbeat = sim::Duration::s(60);  // AMQP heartbeat timeout (R-CA4)
 };
 
 class Outbox final : public sim::Component {
@@ -35,7 +38,8 @@ class Outbox final : public sim::Component {
   static sim::KindInfo kind_info();
 
  private:
-  enum Event : uint16_t { kPoll = 1, kReconnect = 2 };
+  enum Event : uint16_t { kPoll = 1, kReconnect = 2, kLink = 3 };
+  using Link = TcpConnection<PublisherRequest, PublisherNotice>;
   struct Row {
     sim::Message message;
     bool in_flight = false;
@@ -43,11 +47,15 @@ class Outbox final : public sim::Component {
   };
   void on_write(uint32_t connection, const PublisherRequest& request);
   void on_notice(const PublisherNotice& notice);
+  void handle_notice(const PublisherNotice& notice);
+  void link_timed_out();
   void poll();
 
   OutboxConfig config_;
   sim::ServerPort<PublisherRequest, PublisherNotice>& writes_;
   sim::ClientPort<PublisherRequest, PublisherNotice>& relay_;
+  NetworkPort& network_;
+  Link link_;  // the relay's connection, as the network delays it
   enum class Conn { disconnected, connecting, connected } conn_ = Conn::disconnected;
   bool blocked_ = false;
   bool reconnect_scheduled_ = false;

@@ -12,6 +12,12 @@ Producer::Producer(sim::Simulation& sim, sim::ComponentIdentity id, PodConfig po
     : Pod(sim, std::move(id), std::move(pod)),
       config_(std::move(config)),
       out_(client_port<PublisherRequest, PublisherNotice, &Producer::on_notice>("publish")),
+      network_(request_port<PathQuery, PathAnswer>("network")),
+      link_(*this, network_, out_,
+            Link::Hooks{[this] { return now(); },
+                        [this](sim::Duration d, uint32_t arg, bool background) { schedule_app(d, kLink, arg, background); },
+                        [this](const PublisherNotice& n) { handle_notice(n); }, [this] { link_timed_out(); }},
+            Link::Liveness::heartbeat, config_.heartbeat),
       arrivals_rng_(rng("arrivals")),
       created_total_(sim.recorder().counter("faultline_producer_messages_created_total", {{"pod", path()}},
                                             "Messages created by the producer")),
@@ -62,6 +68,10 @@ void Producer::arrival() {
 }
 
 void Producer::try_publish(Pending p) {
+  if (conn_ == Conn::connecting && link_.modelled()) {
+    awaiting_connection_.push_back(p);  // the client library waits for the handshake
+    return;
+  }
   if (conn_ != Conn::connected) {
     // The client library fails at once on a closed connection (Dapr returns an error, §5.1).
     ++p.attempts;
@@ -88,7 +98,7 @@ void Producer::send(const Pending& sent) {
     unconfirmed_.emplace(p.message.id, p);
   else
     unanswered_.push_back(p);
-  out_.send(r);
+  link_.send(r, config_.message_bytes);
 }
 
 void Producer::failed(Pending p, const char* cause, const std::string* where) {
@@ -111,14 +121,90 @@ void Producer::failed(Pending p, const char* cause, const std::string* where) {
 
 void Producer::on_notice(const PublisherNotice& n) {
   if (!process_running()) return;  // nobody is listening
+  if (!link_.modelled()) {
+    handle_notice(n);
+    return;
+  }
+  if (n.kind == Kind::connected) {
+    const uint32_t endpoint = n.endpoint != kNoEndpoint ? n.endpoint : out_.server_owner()->index();
+    if (!link_.open(endpoint)) {
+      // Across a partition the handshake never completes: the attempt fails (R-N9).
+      link_.close();
+      PublisherRequest r;
+      r.op = PublisherRequest::Op::disconnect;
+      out_.send(r);
+      handle_notice(PublisherNotice{Kind::disconnected, 0, "publish_failed", nullptr});
+      return;
+    }
+  } else if (n.kind == Kind::disconnected) {
+    // The broker closed the connection (a node lost, a failover): it has taken back or dropped
+    // what was on the wire, so the close acts at once and in-flight messages go with it.
+    handle_notice(n);
+    return;
+  } else if (!link_.is_open()) {
+    handle_notice(n);  // the answer to a connection attempt: refused
+    return;
+  }
+  link_.receive(n, 0);
+}
+
+void Producer::link_timed_out() {
+  // R-CA4: heartbeats stopped crossing the blocked path; both ends close the connection. The
+  // broker's side is its own heartbeat check: it drops our pending confirms.
+  log_event("connection-timed-out", {{"peer", out_.server_owner()->path()}, {"heartbeat_s", config_.heartbeat.seconds()}});
+  PublisherRequest r;
+  r.op = PublisherRequest::Op::disconnect;
+  out_.send(r);
+  handle_notice(PublisherNotice{Kind::disconnected, 0, "publish_failed", nullptr});
+}
+
+void Producer::settle_in_flight(const char* lost_cause, bool crashed) {
+  std::vector<uint64_t> lost, returned;
+  link_.for_each_up([&](const PublisherRequest& r) {
+    if (r.op == PublisherRequest::Op::publish && !r.wants_confirm) lost.push_back(r.message.id);
+  });
+  link_.for_each_down([&](const PublisherNotice& n) {
+    if (config_.confirms) return;  // our copies are in unconfirmed_, failed with the connection
+    if (n.kind == Kind::accepted) take_unanswered(n.message_id);  // the broker has it
+    if (n.kind == Kind::failed || n.kind == Kind::nacked) returned.push_back(n.message_id);
+  });
+  link_.close();
+  for (uint64_t id : lost) {
+    take_unanswered(id);
+    sim().ledger().lose(id, lost_cause, path());
+  }
+  for (uint64_t id : returned) {
+    auto p = take_unanswered(id);
+    if (!p) continue;
+    if (crashed)
+      sim().ledger().lose(id, lost_cause, path());
+    else
+      failed(*p, "publish_failed", nullptr);
+  }
+}
+
+void Producer::handle_notice(const PublisherNotice& n) {
   switch (n.kind) {
-    case Kind::connected:
+    case Kind::connected: {
       conn_ = Conn::connected;
       down_where_ = nullptr;
+      std::deque<Pending> waiting;
+      waiting.swap(awaiting_connection_);
+      for (Pending& p : waiting) try_publish(p);
       break;
+    }
     case Kind::disconnected: {
       if (n.where != nullptr) down_where_ = n.where;  // a refused reconnect keeps the original cause
+      if (link_.modelled()) settle_in_flight("connection_lost", false);
       conn_ = Conn::disconnected;
+      {
+        std::deque<Pending> waiting;
+        waiting.swap(awaiting_connection_);
+        for (Pending& p : waiting) {
+          ++p.attempts;
+          failed(p, "publish_failed", down_where_);
+        }
+      }
       blocked_ = false;
       flush_blocked();  // blocked publishes fail with the connection
       // Confirms outstanding on a lost connection will never come: those publishes failed.
@@ -216,6 +302,9 @@ void Producer::handle_app(uint16_t event_kind, uint32_t arg) {
       reconnect_scheduled_ = false;
       if (conn_ == Conn::disconnected) connect();
       break;
+    case kLink:
+      link_.on_event(arg);
+      break;
     case kBlockedTimeout:
       // The oldest blocked publish has waited publish_timeout: it fails.
       if (!blocked_queue_.empty() && now() - blocked_since_.front() >= config_.publish_timeout) {
@@ -234,6 +323,9 @@ void Producer::handle_app(uint16_t event_kind, uint32_t arg) {
 void Producer::on_process_stop(StopCause) {
   // The process is gone with everything it held in memory.
   const std::string& me = path();
+  if (link_.modelled()) settle_in_flight("producer_crash", true);
+  for (auto& p : awaiting_connection_) sim().ledger().lose(p.message.id, "producer_crash", me);
+  awaiting_connection_.clear();
   for (auto& [id, p] : unconfirmed_) sim().ledger().lose(id, "producer_crash", me);
   for (auto& [slot, p] : retrying_) sim().ledger().lose(p.message.id, "producer_crash", me);
   for (auto& p : blocked_queue_) sim().ledger().lose(p.message.id, "producer_crash", me);
@@ -263,7 +355,14 @@ void Producer::on_ready() {
   }
 }
 
-uint64_t Producer::held_messages() const { return unconfirmed_.size() + retrying_.size() + blocked_queue_.size(); }
+uint64_t Producer::held_messages() const {
+  uint64_t n = unconfirmed_.size() + retrying_.size() + blocked_queue_.size() + awaiting_connection_.size();
+  if (config_.confirms) return n;
+  // Without confirms a publish on the wire is its only copy, and so is one the broker handed back.
+  link_.for_each_up([&](const PublisherRequest& r) { n += r.op == PublisherRequest::Op::publish ? 1 : 0; });
+  link_.for_each_down([&](const PublisherNotice& m) { n += m.kind == Kind::failed || m.kind == Kind::nacked ? 1 : 0; });
+  return n;
+}
 
 nlohmann::ordered_json Producer::summary() const {
   return {{"created", created_}, {"retries", retries_}, {"given_up", given_up_}};
@@ -345,6 +444,18 @@ sim::KindInfo Producer::kind_info() {
           .above(0)
           .describe("how long a publish blocked by flow control waits before failing")
           .from("Dapr circuit-breaker timeout 60 s (R-D2); heartbeats are off on blocked connections (R-AL2)"),
+      ParamSpec::bytes("message_size")
+          .def(1024)
+          .above(0)
+          .at_most(1e9)
+          .describe("bytes of a published message on the wire (only a network component's bandwidth limits use it)")
+          .from("1 KB messages of [RMQ-BLOG-2020-06-19]"),
+      ParamSpec::duration("heartbeat")
+          .def("60s")
+          .above(0)
+          .describe("AMQP heartbeat timeout: with a network component, a connection whose path a partition blocks "
+                    "is closed by both ends at the first heartbeat check (every timeout/2) this long after the block")
+          .from("R-CA4: RabbitMQ default 60 s, two missed heartbeats; Dapr heartBeat 10 s (§5.1)"),
   };
   for (auto& p : Pod::pod_params("1s", "a client process start; no measured source, calibrate", PodConfig::Controller::deployment, true))
     k.params.push_back(std::move(p));
@@ -370,6 +481,8 @@ sim::KindInfo Producer::kind_info() {
     c.retry_max_interval = inst.params.duration("retry_max_interval");
     c.reconnect_delay = inst.params.duration("reconnect_delay");
     c.publish_timeout = inst.params.duration("publish_timeout");
+    c.message_bytes = static_cast<uint32_t>(inst.params.bytes("message_size"));
+    c.heartbeat = inst.params.duration("heartbeat");
     return sim.add<Producer>({inst.path, inst.labels}, Pod::pod_config(inst), c);
   };
   return k;

@@ -20,6 +20,7 @@
 
 #include "models/broker/amqp_protocol.hpp"
 #include "models/kubernetes/pod.hpp"
+#include "models/network/tcp_connection.hpp"
 #include "models/workload/rate_profile.hpp"
 #include "sim/scenario/model_registry.hpp"
 
@@ -40,6 +41,8 @@ struct ProducerConfig {
   sim::Duration retry_max_interval = sim::Duration::s(60);
   sim::Duration reconnect_delay = sim::Duration::s(3);
   sim::Duration publish_timeout = sim::Duration::s(60);
+  uint32_t message_bytes = 1024;             // on the wire, for the network's bandwidth limits
+  sim::Duration heartbeat = sim::Duration::s(60);  // AMQP heartbeat timeout (R-CA4)
 };
 
 class Producer final : public Pod {
@@ -58,7 +61,8 @@ class Producer final : public Pod {
   void on_ready() override;
 
  private:
-  enum Event : uint16_t { kArrival = 1, kRetry = 2, kReconnect = 3, kBlockedTimeout = 4 };
+  enum Event : uint16_t { kArrival = 1, kRetry = 2, kReconnect = 3, kBlockedTimeout = 4, kLink = 5 };
+  using Link = TcpConnection<PublisherRequest, PublisherNotice>;
   struct Pending {
     sim::Message message;
     uint32_t attempts = 0;  // publishes tried so far
@@ -70,12 +74,20 @@ class Producer final : public Pod {
   void send(const Pending& p);
   void failed(Pending p, const char* cause, const std::string* where);
   void on_notice(const PublisherNotice& notice);
+  void handle_notice(const PublisherNotice& notice);
+  void link_timed_out();
+  /// Settles the messages in flight on a connection that is gone: a publish without confirms
+  /// was the only copy, an answer handing a message back returns it to us.
+  void settle_in_flight(const char* lost_cause, bool crashed);
   void connect();
   void flush_blocked();
   std::optional<Pending> take_unanswered(uint64_t id);
 
   ProducerConfig config_;
   sim::ClientPort<PublisherRequest, PublisherNotice>& out_;
+  NetworkPort& network_;
+  Link link_;                                // the connection, as the network delays it
+  std::deque<Pending> awaiting_connection_;  // published while the handshake is under way
   enum class Conn { disconnected, connecting, connected } conn_ = Conn::disconnected;
   bool blocked_ = false;
   const std::string* down_where_ = nullptr;  // the broker pod whose loss dropped our connection

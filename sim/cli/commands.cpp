@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sim/core/rfc3339.hpp"
+#include "sim/experiment/experiment_runner.hpp"
 #include "sim/faults/fault_plan.hpp"
 #include "sim/output/atomic_file.hpp"
 #include "sim/output/number_format.hpp"
@@ -36,7 +37,7 @@ std::string value_text(const sim::ParamSpec& spec, const Json& v) {
   if (v.is_null()) return "(none)";
   if (v.is_string()) return v.get<std::string>();
   if (spec.type == sim::ParamType::rate) return fmt_num(v.get<double>()) + " " + spec.unit;
-  if (spec.type == sim::ParamType::bytes) return v.dump() + " bytes";
+  if (spec.type == sim::ParamType::bytes) return v.dump() + " " + (spec.unit.empty() ? "bytes" : spec.unit);
   if (spec.type == sim::ParamType::distribution && v.is_object()) {
     std::string out = v.value("dist", std::string("?")) + "(";
     bool first = true;
@@ -73,9 +74,10 @@ int run_command(const RunArgs& args, const sim::ModelRegistry& registry) {
   run.run();
   if (args.out) sim::write_run_outputs(run, *args.out);
   const auto& s = run.summary();
+  const int verdict_code = args.fail_on_verdict ? sim::experiment::verdict_exit_code(s) : 0;
   if (args.json) {
     std::cout << s.dump(2) << "\n";
-    return 0;
+    return verdict_code;
   }
   const auto& m = s["messages"];
   const auto& b = s["backlog"];
@@ -111,8 +113,9 @@ int run_command(const RunArgs& args, const sim::ModelRegistry& registry) {
     if (f.contains("unmapped")) std::cout << " (unmapped: " << f["unmapped"][0]["reason"].get<std::string>() << ")";
     std::cout << "\n";
   }
+  if (!s["verdict"].is_null()) std::cout << sim::experiment::verdict_text(s["verdict"]) << "\n";
   if (args.out) std::cout << "outputs written to " << *args.out << "\n";
-  return 0;
+  return verdict_code;
 }
 
 int check_command(const CheckArgs& args, const sim::ModelRegistry& registry) {
@@ -167,6 +170,19 @@ int check_command(const CheckArgs& args, const sim::ModelRegistry& registry) {
     std::cout << " on";
     for (const auto& t : f.targets) std::cout << " " << t;
     std::cout << "\n";
+  }
+  // DESIGN §7: the chosen hypothesis, abort conditions and rollbacks.
+  if (sc.experiment_spec && !sc.experiment_spec->empty()) {
+    const sim::experiment::ExperimentSpec& x = *sc.experiment_spec;
+    for (const auto& p : x.probes)
+      std::cout << "probe " << p.name << " (" << sim::experiment::probe_mode_name(p.mode) << ", " << p.tolerance.text()
+                << "): " << p.query.text() << "\n";
+    for (const auto& a : x.aborts)
+      std::cout << "abort " << a.name << " every " << sim::format_duration(a.interval) << " when "
+                << (a.when ? a.when->text() : std::string("it returns a sample")) << ": " << a.query.text() << "\n";
+    if (x.rollbacks)
+      std::cout << "rollbacks (" << sim::experiment::rollback_strategy_name(x.rollbacks->strategy)
+                << "): " << x.rollbacks->actions.size() << " actions\n";
   }
   std::cout << "OK\n";
   return 0;

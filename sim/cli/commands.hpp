@@ -20,6 +20,7 @@ struct RunArgs {
   std::optional<std::string> out;
   bool json = false;
   bool trace_messages = false;
+  bool fail_on_verdict = false;  // exit 3 when the experiment's verdict is not pass
 };
 
 struct CheckArgs {

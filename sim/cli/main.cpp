@@ -8,6 +8,8 @@
 #include "sim/importers/cli.hpp"
 #include "sim/messages/message_ledger.hpp"
 #include "sim/scenario/input_error.hpp"
+#include "sim/sweep/cli.hpp"
+#include "sim/validate/cli.hpp"
 
 namespace {
 
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--json", run.json, "print summary.json instead of the text report");
   run_cmd->add_flag("--trace-messages", run.trace_messages,
                     "add one events.jsonl line per message step (for small runs; does not change the fingerprint)");
+  run_cmd->add_flag("--fail-on-verdict", run.fail_on_verdict,
+                    "exit with code 3 when the experiment's verdict (hypothesis, abort conditions) is not pass");
 
   cli::CheckArgs check;
   auto* check_cmd = app.add_subcommand("check", "validate a scenario; list its components, parameters and experiments");
@@ -56,6 +60,20 @@ int main(int argc, char** argv) {
   cli::ImportArgs import_args, replay_args;
   auto* import_cmd = cli::add_import_command(app, import_args);
   auto* replay_cmd = cli::add_replay_command(app, replay_args);
+
+  // Scenario overlays (sim/validate/overlay.hpp): a file of parameter overrides, ahead of --set.
+  std::vector<std::string> run_overlays, check_overlays, graph_overlays, replay_overlays;
+  cli::add_overlay_option(run_cmd, run_overlays);
+  cli::add_overlay_option(check_cmd, check_overlays);
+  cli::add_overlay_option(graph_cmd, graph_overlays);
+  cli::add_overlay_option(replay_cmd, replay_overlays);
+  cli::ValidateArgs validate_args;
+  auto* validate_cmd = cli::add_validate_command(app, validate_args);
+  cli::CalibrateArgs calibrate_args;
+  auto* calibrate_cmd = cli::add_calibrate_command(app, calibrate_args);
+
+  cli::SweepArgs sweep_args;
+  auto* sweep_cmd = cli::add_sweep_command(app, sweep_args);
 
   try {
     app.parse(argc, argv);
@@ -72,11 +90,18 @@ int main(int argc, char** argv) {
 
   const sim::ModelRegistry& registry = models::builtin_registry();
   try {
+    if (*run_cmd) cli::apply_overlays(run.scenario, run_overlays, run.sets, registry);
+    if (*check_cmd) cli::apply_overlays(check.scenario, check_overlays, check.sets, registry);
+    if (*graph_cmd) cli::apply_overlays(graph.scenario, graph_overlays, graph.sets, registry);
+    if (*replay_cmd) cli::apply_overlays(replay_args.scenario, replay_overlays, replay_args.sets, registry);
+    if (*validate_cmd) return cli::validate_command(validate_args, registry);
+    if (*calibrate_cmd) return cli::calibrate_command(calibrate_args, registry);
     if (*run_cmd) return cli::run_command(run, registry);
     if (*check_cmd) return cli::check_command(check, registry);
     if (*graph_cmd) return cli::graph_command(graph, registry);
     if (*import_cmd) return cli::import_command(import_args, registry);
     if (*replay_cmd) return cli::replay_command(replay_args, registry);
+    if (*sweep_cmd) return cli::sweep_command(sweep_args, registry);
   } catch (const sim::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;

@@ -117,6 +117,12 @@ class Component {
     auto thunk = [](void* self, uint32_t conn, const Up& v) { (static_cast<Target*>(self)->*Method)(conn, v); };
     return add_port<ServerPort<Up, Down>>(std::move(name), target, +thunk);
   }
+  /// An answer port whose questions go to `target` (a helper object, as for server_port_for).
+  template <class Q, class A, class Target, auto Method>
+  AnswerPort<Q, A>& answer_port_for(std::string name, Target* target) {
+    auto thunk = [](void* self, uint32_t conn, const Q& q) -> A { return (static_cast<Target*>(self)->*Method)(conn, q); };
+    return add_port<AnswerPort<Q, A>>(std::move(name), target, +thunk);
+  }
   template <class Up, class Down, auto Method>
   ServerPort<Up, Down>& server_port(std::string name) {
     using Self = typename member_class<decltype(Method)>::type;

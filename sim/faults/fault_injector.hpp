@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/core/event_queue.hpp"
 #include "sim/faults/fault.hpp"
 
 namespace faultline::sim {
@@ -28,6 +29,20 @@ class FaultInjector {
 
   /// Schedules every start and end. Call once before the run starts.
   void schedule_all();
+  /// What stop_all() did.
+  struct StopReport {
+    std::vector<uint32_t> ended;      // active faults, ended now on their targets
+    std::vector<uint32_t> cancelled;  // faults not started yet: never applied
+  };
+  /// Ends the chaos now, as an abort condition does (DESIGN §7): every active fault ends on its
+  /// targets (its end becomes now), faults not started yet are cancelled, one-shot actions
+  /// already done stay done.
+  StopReport stop_all();
+  /// Appends a fault (a rollback action) to the timeline and schedules it; returns its id.
+  uint32_t add(Fault fault);
+  /// Ended early or cancelled by stop_all().
+  [[nodiscard]] bool aborted(uint32_t fault_id) const { return aborted_.at(fault_id); }
+
   /// A target reports it is serving again after `fault`.
   void target_recovered(const Fault& fault, std::string_view target, SimTime at);
 
@@ -39,6 +54,7 @@ class FaultInjector {
   [[nodiscard]] bool started(uint32_t fault_id) const { return started_.at(fault_id); }
 
  private:
+  void schedule(uint32_t id);
   void start(uint32_t id);
   void end(uint32_t id);
 
@@ -46,6 +62,9 @@ class FaultInjector {
   std::vector<Fault> timeline_;
   std::vector<std::vector<TargetOutcome>> outcomes_;
   std::vector<bool> started_;
+  std::vector<bool> ended_;
+  std::vector<bool> aborted_;
+  std::vector<EventId> start_events_, end_events_;
   bool baseline_marked_ = false;
 };
 

@@ -160,6 +160,11 @@ Targeting parse_targeting(const Json& e, const Document& doc, const std::string&
 }  // namespace
 
 std::vector<Fault> plan_faults(const ResolvedScenario& sc) {
+  return plan_fault_entries(sc, sc.fault_entries, sc.faults_pointer);
+}
+
+std::vector<Fault> plan_fault_entries(const ResolvedScenario& sc, const Json& entries,
+                                      const std::string& entries_pointer) {
   const Document& doc = sc.doc;
   const std::vector<AddressableComponent> all = addressable_components(sc);
   struct Planned {
@@ -168,9 +173,9 @@ std::vector<Fault> plan_faults(const ResolvedScenario& sc) {
   };
   std::vector<Planned> planned;
   size_t order = 0;
-  for (size_t i = 0; i < sc.fault_entries.size(); ++i) {
-    const std::string ptr = pointer_append(sc.faults_pointer, i);
-    const Json& e = sc.fault_entries[i];
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const std::string ptr = pointer_append(entries_pointer, i);
+    const Json& e = entries[i];
     if (!e.is_object()) throw doc.error(ptr, "expected a fault object with kind, a time and targets");
     for (const auto& [k, v] : e.items())
       if (std::find(kEntryKeys.begin(), kEntryKeys.end(), k) == kEntryKeys.end())

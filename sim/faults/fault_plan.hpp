@@ -32,5 +32,9 @@ std::vector<std::string> select_targets(const std::vector<std::string>& candidat
 
 /// Plans the chosen fault list. Throws InputError for a bad entry.
 std::vector<Fault> plan_faults(const ResolvedScenario& scenario);
+/// Plans a list of fault entries found at `entries_pointer` of the scenario's document (the
+/// rollback actions of an experiment, sim/experiment/README.md).
+std::vector<Fault> plan_fault_entries(const ResolvedScenario& scenario, const Json& entries,
+                                      const std::string& entries_pointer);
 
 }  // namespace faultline::sim

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "sim/core/rfc3339.hpp"
+#include "sim/importers/probes.hpp"
 
 namespace faultline::sim::importers {
 
@@ -102,8 +103,8 @@ class Toolkit {
     const std::string type = text(activity, {"type"});
     const std::string name = text(activity, {"name"});
     if (type == "probe") {
-      a.reason = "probe " + name + ": probes observe, they inject no fault (steady-state hypotheses, DESIGN §7, are not "
-                                   "in this version)";
+      a.reason = "probe " + name + " in the method observes, it injects no fault (the steady-state hypothesis's "
+                                   "Prometheus probes are imported as probes)";
       return a;
     }
     const Json* provider = find(activity, {"provider"});
@@ -268,10 +269,16 @@ double pause(const Json& activity, const char* which, const Document& doc, const
   return s;
 }
 
-void report_hypothesis(ImportContext& ctx, const Document& doc, const Json& exp, const std::string& ptr) {
-  if (const Json* h = find(exp, {"steady-state-hypothesis", "probes"}); h != nullptr && h->is_array() && !h->empty())
-    ctx.unmapped(doc, ptr + "/steady-state-hypothesis", "steady-state-hypothesis (" + std::to_string(h->size()) + " probes)",
-                 "the probes check a live system; hypotheses (DESIGN §7) are not in this version", "field ignored");
+// The hypothesis's Prometheus probes become the run's probes (sim/importers/probes.cpp).
+void report_hypothesis(ImportContext& ctx, const Document& doc, const Json& exp, const std::string& ptr,
+                       const Toolkit& tk) {
+  import_chaos_toolkit_hypothesis(ctx, doc, exp, ptr, [&tk](const std::string& value, std::string& reason) {
+    std::string missing;
+    auto s = tk.substitute(value, missing);
+    if (!s) reason = "the query needs configuration \"" + missing + "\", which the file does not give: pass --var " +
+                     missing + "=VALUE";
+    return s;
+  });
   if (const Json* r = find(exp, {"rollbacks"}); r != nullptr && r->is_array())
     for (size_t i = 0; i < r->size(); ++i)
       ctx.unmapped(doc, ptr + "/rollbacks/" + std::to_string(i), "rollback " + text((*r)[i], {"name"}),
@@ -329,7 +336,7 @@ void import_chaos_toolkit_experiment(ImportContext& ctx, const Document& doc) {
   ctx.note_format(doc.file, "chaos toolkit experiment");
   const Json& exp = doc.root;
   Toolkit tk(ctx, doc, exp, "");
-  report_hypothesis(ctx, doc, exp, "");
+  report_hypothesis(ctx, doc, exp, "", tk);
   const std::string object = "chaostoolkit/" + text(exp, {"title"});
   const Json& method = exp["method"];
   double t = static_cast<double>(ctx.definitions_start_ns()) / 1e9;
@@ -379,7 +386,7 @@ void import_chaos_toolkit_journal(ImportContext& ctx, const Document& doc) {
   };
   if (const Json* start = find(j, {"start"}); start != nullptr) ctx.add_anchor(time_of(*start, "/start"));
   Toolkit tk(ctx, doc, *exp, "/experiment");
-  report_hypothesis(ctx, doc, *exp, "/experiment");
+  report_hypothesis(ctx, doc, *exp, "/experiment", tk);
   const std::string status = text(j, {"status"});
   const Json* deviated = find(j, {"deviated"});
   ctx.unmapped(doc, "/status", "journal verdict",

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "sim/core/rfc3339.hpp"
+#include "sim/experiment/experiment_runner.hpp"
 #include "sim/importers/import.hpp"
 #include "sim/importers/timeline.hpp"
 #include "sim/output/atomic_file.hpp"
@@ -107,12 +108,13 @@ void print_unmapped(const sim::importers::ImportResult& r) {
   }
 }
 
-std::string report_path(const std::string& out) {
+std::string out_stem(const std::string& out) {
   const size_t slash = out.rfind('/');
   const size_t dot = out.rfind('.');
-  const std::string stem = dot != std::string::npos && (slash == std::string::npos || dot > slash) ? out.substr(0, dot) : out;
-  return stem + ".report.json";
+  return dot != std::string::npos && (slash == std::string::npos || dot > slash) ? out.substr(0, dot) : out;
 }
+std::string report_path(const std::string& out) { return out_stem(out) + ".report.json"; }
+std::string experiment_path(const std::string& out) { return out_stem(out) + ".experiment.json"; }
 
 }  // namespace
 
@@ -134,6 +136,8 @@ CLI::App* add_replay_command(CLI::App& app, ImportArgs& args) {
   cmd->add_option("--out", args.out, "write the output folder, as run does, plus import_report.json");
   cmd->add_flag("--json", args.json, "print summary.json instead of the text report");
   cmd->add_flag("--trace-messages", args.trace_messages, "add one events.jsonl line per message step");
+  cmd->add_flag("--fail-on-verdict", args.fail_on_verdict,
+                "exit with code 3 when the experiment's verdict (hypothesis, abort conditions) is not pass");
   return cmd;
 }
 
@@ -144,6 +148,9 @@ int import_command(const ImportArgs& args, const sim::ModelRegistry& registry) {
   if (args.out) {
     sim::write_file_atomically(*args.out, timeline);
     sim::write_file_atomically(report_path(*args.out), r.report(sc).dump(2) + "\n");
+    // Probes and conditions (DESIGN §7): an `experiments` entry to paste into the scenario.
+    if (!r.checks.empty())
+      sim::write_file_atomically(experiment_path(*args.out), r.experiment_block("imported").dump(2) + "\n");
   } else {
     std::cout << timeline;
   }
@@ -152,6 +159,15 @@ int import_command(const ImportArgs& args, const sim::ModelRegistry& registry) {
   if (r.start_epoch_ns) std::cerr << ", records from " << sim::format_rfc3339(*r.start_epoch_ns);
   std::cerr << "; " << r.unmapped.size() << " unmapped entries\n";
   for (const std::string& s : r.load_sets()) std::cerr << "load: --set " << s << "\n";
+  if (!r.checks.empty()) {
+    size_t conditions = 0;
+    for (const auto& c : r.checks) conditions += c.abort ? 1 : 0;
+    std::cerr << "hypothesis: " << r.checks.size() - conditions << " probes, abort: " << conditions
+              << " conditions; replay runs them, and "
+              << (args.out ? "the experiment block is in " + experiment_path(*args.out)
+                           : std::string("--out writes them as an experiment block for the scenario"))
+              << "\n";
+  }
   if (args.out) std::cerr << "timeline written to " << *args.out << ", report to " << report_path(*args.out) << "\n";
   return 0;
 }
@@ -176,6 +192,7 @@ int replay_command(const ImportArgs& args, const sim::ModelRegistry& registry) {
     if (*opt.until <= sim::Duration::zero()) throw sim::InputError("--until", "", 0, "expected a time > 0 such as 10m");
   }
   opt.recorded_faults = r.faults;
+  if (!r.checks.empty()) opt.imported_experiment = r.experiment_spec();
   sim::ScenarioRun run(sim::resolve_scenario(sim::load_document(args.scenario), registry, opt), registry, opt);
   run.run();
   if (args.out) {
@@ -183,9 +200,10 @@ int replay_command(const ImportArgs& args, const sim::ModelRegistry& registry) {
     sim::write_file_atomically(*args.out + "/import_report.json", r.report(run.scenario()).dump(2) + "\n");
   }
   const auto& s = run.summary();
+  const int verdict_code = args.fail_on_verdict ? sim::experiment::verdict_exit_code(s) : 0;
   if (args.json) {
     std::cout << s.dump(2) << "\n";
-    return 0;
+    return verdict_code;
   }
   const auto num = [](double v) { return sim::format_prometheus_float(v); };
   const auto& m = s["messages"];
@@ -207,8 +225,9 @@ int replay_command(const ImportArgs& args, const sim::ModelRegistry& registry) {
     if (f.contains("unmapped")) std::cout << " (unmapped: " << f["unmapped"][0]["reason"].get<std::string>() << ")";
     std::cout << "\n";
   }
+  if (!s["verdict"].is_null()) std::cout << sim::experiment::verdict_text(s["verdict"]) << "\n";
   if (args.out) std::cout << "outputs written to " << *args.out << "\n";
-  return 0;
+  return verdict_code;
 }
 
 }  // namespace faultline::cli

@@ -33,6 +33,7 @@ struct ImportArgs {
   std::optional<std::string> until;
   bool json = false;
   bool trace_messages = false;
+  bool fail_on_verdict = false;
 };
 
 /// Adds the subcommand with its options, bound to `args`.

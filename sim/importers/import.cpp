@@ -14,6 +14,7 @@
 #include "sim/importers/chaos_mesh.hpp"
 #include "sim/importers/chaos_toolkit.hpp"
 #include "sim/importers/describe.hpp"
+#include "sim/importers/gloo_shot.hpp"
 #include "sim/importers/istio.hpp"
 #include "sim/importers/k6.hpp"
 #include "sim/importers/k8s_events.hpp"
@@ -223,6 +224,10 @@ class Importer {
       litmus_.push_back(litmus_object(doc, "", root));
       return "";
     }
+    if (is_gloo_shot_experiment(root)) {
+      import_gloo_shot_experiment(ctx_, doc, "", root);
+      return "";
+    }
     if (is_istio_virtual_service(root)) {
       import_istio_virtual_service(ctx_, doc, "", root);
       return "";
@@ -379,6 +384,7 @@ class Importer {
     all.insert(all.end(), r.unmapped.begin(), r.unmapped.end());
     r.unmapped = std::move(all);
     r.files = ctx_.files();
+    r.checks = ctx_.checks();
     return r;
   }
 
@@ -512,7 +518,65 @@ Json ImportResult::report(const ResolvedScenario& scenario) const {
     un.push_back(e);
   }
   j["unmapped"] = un;
+  // Only when the files define some, so that reports of fault-only imports keep their shape.
+  Json probes = Json::array(), conditions = Json::array();
+  for (const ImportedCheck& c : checks) {
+    Json e = c.block;
+    e["source"] = Json{{"file", c.file}, {"at", c.at}};
+    (c.abort ? conditions : probes).push_back(e);
+  }
+  if (!probes.empty()) j["hypothesis"] = probes;
+  if (!conditions.empty()) j["abort"] = conditions;
   return j;
+}
+
+Json ImportResult::experiment_block(const std::string& name) const {
+  Json e;
+  e["name"] = name;
+  std::string from;
+  for (const FileReport& f : files) from += (from.empty() ? "" : ", ") + f.file;
+  e["description"] = "imported by faultline import from " + from;
+  Json list = Json::array();
+  for (const Fault& f : faults) {
+    Json entry;
+    if (f.source.contains("object")) entry["name"] = f.source["object"];
+    entry["kind"] = f.kind;
+    entry["at"] = format_duration(f.start - SimTime::zero());
+    if (f.end) entry["end"] = format_duration(*f.end - SimTime::zero());
+    entry["targets"] = f.targets;
+    entry["params"] = f.params;
+    list.push_back(entry);
+  }
+  e["faults"] = list;
+  Json probes = Json::array(), conditions = Json::array();
+  for (const ImportedCheck& c : checks) (c.abort ? conditions : probes).push_back(c.block);
+  if (!probes.empty()) e["hypothesis"] = Json{{"probes", probes}};
+  if (!conditions.empty()) e["abort"] = conditions;
+  return e;
+}
+
+experiment::ExperimentSpec ImportResult::experiment_spec() const {
+  // The blocks were checked when they were mapped; parsing them again gives the typed spec, whose
+  // places are then those of the files they came from.
+  Document doc;
+  doc.file = "<imported>";
+  Json probes = Json::array(), conditions = Json::array();
+  for (const ImportedCheck& c : checks) (c.abort ? conditions : probes).push_back(c.block);
+  doc.root = Json{{"hypothesis", Json{{"probes", probes}}}, {"abort", conditions}};
+  experiment::ExperimentSpec spec;
+  experiment::parse_hypothesis(doc.root["hypothesis"], doc, "/hypothesis", spec.probes);
+  spec.aborts = experiment::parse_abort(doc.root["abort"], doc, "/abort");
+  size_t p = 0, a = 0;
+  for (const ImportedCheck& c : checks) {
+    if (c.abort) {
+      spec.aborts[a].file = c.file;
+      spec.aborts[a++].pointer = c.at;
+    } else {
+      spec.probes[p].file = c.file;
+      spec.probes[p++].pointer = c.at;
+    }
+  }
+  return spec;
 }
 
 std::vector<std::string> ImportResult::load_sets() const {

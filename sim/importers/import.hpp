@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/experiment/experiment_schema.hpp"
 #include "sim/faults/fault.hpp"
 #include "sim/importers/import_context.hpp"
 
@@ -22,6 +23,15 @@ struct ImportResult {
   /// Parameter overrides from load profiles: (path, value), e.g. components.producer.stages.
   std::vector<std::pair<std::string, Json>> load_overrides;
   std::vector<FileReport> files;
+  /// Probes and abort conditions the files define (Litmus promProbe / httpProbe, Chaos Toolkit
+  /// hypotheses, Gloo Shot failure conditions), in the scenario's schema (sim/experiment).
+  std::vector<ImportedCheck> checks;
+
+  /// An entry for the scenario's `experiments` list: the faults as fault entries, the hypothesis
+  /// and the abort conditions (`faultline import` writes it next to the timeline).
+  [[nodiscard]] Json experiment_block(const std::string& name) const;
+  /// The checks as RunOptions::imported_experiment (replay runs them).
+  [[nodiscard]] experiment::ExperimentSpec experiment_spec() const;
 
   /// The machine-readable report: files and formats, counts, load, every unmapped entry.
   [[nodiscard]] Json report(const ResolvedScenario& scenario) const;

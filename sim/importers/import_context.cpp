@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sim/core/rfc3339.hpp"
+#include "sim/experiment/experiment_schema.hpp"
 #include "sim/faults/fault_kinds.hpp"
 
 namespace faultline::sim::importers {
@@ -25,6 +26,27 @@ void ImportContext::unmapped_line(const std::string& file, int line, const std::
 void ImportContext::add_fault(PendingFault f) {
   f.order = faults_.size();
   faults_.push_back(std::move(f));
+}
+
+void ImportContext::add_check(ImportedCheck c) {
+  // Names are unique among the imported checks and the scenario's own probes and conditions.
+  std::vector<std::string> names;
+  if (scenario_.experiment_spec) {
+    for (const auto& p : scenario_.experiment_spec->probes) names.push_back(p.name);
+    for (const auto& a : scenario_.experiment_spec->aborts) names.push_back(a.name);
+  }
+  for (const ImportedCheck& other : checks_) names.push_back(other.block.value("name", std::string()));
+  const std::string base = c.block.value("name", std::string("check"));
+  std::string name = base;
+  for (int n = 2; std::find(names.begin(), names.end(), name) != names.end(); ++n)
+    name = base + "-" + std::to_string(n);
+  if (name != base)
+    unmapped_.push_back({c.file, c.at, 0, "name " + base,
+                         "a probe or abort condition of the scenario or of another file has this name: imported as " +
+                             name,
+                         "assumed"});
+  c.block["name"] = name;
+  checks_.push_back(std::move(c));
 }
 
 void ImportContext::note_format(const std::string& file, const std::string& format) {

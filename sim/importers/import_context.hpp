@@ -72,6 +72,16 @@ struct PendingLoad {
   Json source = Json::object();
 };
 
+/// A probe or abort condition an importer mapped (Litmus promProbe/httpProbe, a Chaos Toolkit
+/// hypothesis probe, a Gloo Shot failure condition), in the scenario's schema
+/// (sim/experiment/README.md), with where it came from.
+struct ImportedCheck {
+  bool abort = false;  // an abort condition; else a probe of the hypothesis
+  Json block;          // {name, query, tolerance | when, mode, …}
+  std::string file;
+  std::string at;
+};
+
 /// What a file turned out to be, for the report.
 struct FileReport {
   std::string file;
@@ -93,6 +103,8 @@ class ImportContext {
                      const std::string& effect);
   void add_fault(PendingFault f);
   void add_load(PendingLoad l) { loads_.push_back(std::move(l)); }
+  /// Adds a probe or condition; a name already taken gets a "-2", "-3", … suffix.
+  void add_check(ImportedCheck c);
   /// A record's own start (a journal's start, a chaos object's creation): the earliest of these
   /// and of the recorded times is the replay's time zero.
   void add_anchor(int64_t epoch_ns) { anchors_.push_back(epoch_ns); }
@@ -127,6 +139,7 @@ class ImportContext {
   [[nodiscard]] const std::vector<PendingFault>& faults() const { return faults_; }
   std::vector<PendingFault>& mutable_faults() { return faults_; }
   [[nodiscard]] const std::vector<PendingLoad>& loads() const { return loads_; }
+  [[nodiscard]] const std::vector<ImportedCheck>& checks() const { return checks_; }
   [[nodiscard]] const std::vector<UnmappedEntry>& unmapped_entries() const { return unmapped_; }
   [[nodiscard]] const std::vector<int64_t>& anchors() const { return anchors_; }
   [[nodiscard]] const std::vector<FileReport>& files() const { return files_; }
@@ -137,6 +150,7 @@ class ImportContext {
   std::vector<AddressableComponent> components_;
   std::vector<PendingFault> faults_;
   std::vector<PendingLoad> loads_;
+  std::vector<ImportedCheck> checks_;
   std::vector<UnmappedEntry> unmapped_;
   std::vector<int64_t> anchors_;
   std::vector<FileReport> files_;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "sim/faults/fault_kinds.hpp"
+#include "sim/importers/probes.hpp"
 
 namespace faultline::sim::importers {
 
@@ -343,14 +344,9 @@ class LitmusImporter {
       const Json& e = (*list)[i];
       const std::string name = text(e, {"name"});
       if (name.empty()) throw doc.error(ep, "an experiment needs a \"name\"");
+      // promProbe / httpProbe → the run's hypothesis (sim/importers/probes.cpp); others unmapped.
       if (const Json* probes = find(e, {"spec", "probe"}); probes != nullptr && probes->is_array())
-        for (size_t k = 0; k < probes->size(); ++k)
-          ctx_.unmapped(doc, ep + "/spec/probe/" + std::to_string(k),
-                        "probe " + text((*probes)[k], {"name"}) + " (" + text((*probes)[k], {"type"}) + ", " +
-                            text((*probes)[k], {"mode"}) + ")",
-                        "Litmus probes check a live system; steady-state hypotheses (DESIGN §7) are not in this "
-                        "version, so the probe is not evaluated",
-                        "field ignored");
+        import_litmus_probes(ctx_, doc, ep + "/spec/probe", *probes, text(obj, {"metadata", "name"}));
       auto info = experiments().find(name);
       if (info == experiments().end()) {
         ctx_.unmapped(doc, pointer_append(ep, "name"), "experiment " + name, "no fault kind models this Litmus experiment",

@@ -116,6 +116,7 @@ Recorder::Instrument& Recorder::instrument(Family& f, const Labels& labels) {
   }
   auto& ref = *inst;
   f.instruments.emplace(labels, std::move(inst));
+  ++instrument_count_;
   return ref;
 }
 

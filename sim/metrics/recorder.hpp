@@ -90,6 +90,9 @@ class Recorder {
   /// Help text of a family, "" if unknown.
   [[nodiscard]] std::string help(std::string_view family) const;
 
+  /// How many instruments (label sets) exist: it changes exactly when series() gains a series.
+  [[nodiscard]] size_t instrument_count() const { return instrument_count_; }
+
   /// Current value of a counter or gauge; empty if it does not exist.
   [[nodiscard]] std::optional<double> current(std::string_view name, const Labels& labels) const;
 
@@ -101,6 +104,7 @@ class Recorder {
 
   std::map<std::string, std::unique_ptr<Family>, std::less<>> families_;
   std::vector<int64_t> scrape_times_;
+  size_t instrument_count_ = 0;
 };
 
 /// Checks a Prometheus metric or label name; throws std::invalid_argument otherwise.

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "sim/core/rfc3339.hpp"
+#include "sim/experiment/experiment_runner.hpp"
 #include "sim/output/atomic_file.hpp"
 #include "sim/output/number_format.hpp"
 
@@ -170,12 +171,16 @@ void write_run_outputs(const ScenarioRun& run, const std::string& dir) {
   write_file_atomically(path("events.jsonl"), events);
   std::string faults;
   for (const Fault& f : run.faults().timeline()) {
+    // Cancelled by an abort before it started: never applied (summary.json lists it).
+    if (run.faults().aborted(f.id) && !run.faults().started(f.id)) continue;
     Fault with = f;
     with.recovered = run.faults().recovered(f.id);
     faults += fault_to_json(with).dump() + "\n";
   }
   write_file_atomically(path("faults.jsonl"), faults);
   write_file_atomically(path("scenario.resolved.json"), run.scenario().to_json().dump(2) + "\n");
+  if (run.experiment() != nullptr)
+    write_file_atomically(path("journal.json"), run.experiment()->journal().dump(2) + "\n");
 }
 
 }  // namespace faultline::sim

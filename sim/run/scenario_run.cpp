@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "sim/core/rfc3339.hpp"
+#include "sim/experiment/experiment_runner.hpp"
 #include "sim/faults/fault_plan.hpp"
 
 namespace faultline::sim {
@@ -68,12 +69,16 @@ void ScenarioRun::build(const ModelRegistry& registry) {
   for (const ComponentInstance& inst : scenario_.instances) {
     const KindInfo* k = registry.find(inst.kind);
     if (!k->serves_all) continue;
-    PortBase* server = sim_->find(inst.path)->find_port(k->serves_all->second);
-    if (server == nullptr) throw std::logic_error("kind " + k->name + " declares no port " + k->serves_all->second);
-    for (Component* c : sim_->components()) {
-      PortBase* client = c->find_port(k->serves_all->first);
-      if (client == nullptr || client->connection_count() != 0 || c == server->owner_ptr()) continue;
-      connect(*client, *server);
+    std::vector<std::pair<std::string, std::string>> channels{*k->serves_all};
+    channels.insert(channels.end(), k->also_serves_all.begin(), k->also_serves_all.end());
+    for (const auto& [client_port, server_port] : channels) {
+      PortBase* server = sim_->find(inst.path)->find_port(server_port);
+      if (server == nullptr) throw std::logic_error("kind " + k->name + " declares no port " + server_port);
+      for (Component* c : sim_->components()) {
+        PortBase* client = c->find_port(client_port);
+        if (client == nullptr || client->connection_count() != 0 || c == server->owner_ptr()) continue;
+        connect(*client, *server);
+      }
     }
   }
   std::vector<Fault> timeline = options_.recorded_faults ? *options_.recorded_faults : plan_faults(scenario_);
@@ -85,13 +90,46 @@ void ScenarioRun::build(const ModelRegistry& registry) {
         throw InputError(f.source.value("file", doc.file), f.source.value("at", std::string()), 0,
                          "fault target " + t + " does not exist in the scenario " + scenario_.name);
   injector_ = std::make_unique<FaultInjector>(*sim_, std::move(timeline));
+  build_experiment();
+}
+
+// DESIGN §7: the hypothesis, aborts and rollbacks, with the rollback actions planned (and
+// checked) now, as if the rollback time were 0.
+void ScenarioRun::build_experiment() {
+  experiment::ExperimentSpec spec =
+      scenario_.experiment_spec ? *scenario_.experiment_spec : experiment::ExperimentSpec{};
+  if (options_.imported_experiment) experiment::merge_imported(spec, *options_.imported_experiment);
+  if (spec.empty()) return;
+  std::vector<Fault> actions;
+  if (spec.rollbacks) {
+    Json entries = spec.rollbacks->actions;
+    for (Json& e : entries)
+      if (!e.contains("at") && !e.contains("start") && !e.contains("schedule")) e["at"] = "0s";
+    actions = plan_fault_entries(scenario_, entries, spec.rollbacks->actions_pointer);
+    for (const Fault& f : actions)
+      for (const std::string& t : f.targets)
+        if (sim_->find(t) == nullptr)
+          throw scenario_.doc.error(f.source.value("at", std::string()),
+                                    "rollback target " + t + " does not exist in the scenario " + scenario_.name);
+  }
+  experiment::RunInfo info;
+  info.scenario = scenario_.name;
+  info.experiment = scenario_.experiment;
+  info.description = scenario_.experiment ? scenario_.experiment_description : scenario_.description;
+  info.seed = scenario_.seed;
+  info.start_epoch_ns = scenario_.start_epoch_ns;
+  info.scrape_interval = scenario_.scrape_interval;
+  experiment_ = std::make_unique<experiment::ExperimentRunner>(*sim_, *injector_, std::move(spec), std::move(actions),
+                                                               std::move(info));
 }
 
 void ScenarioRun::run() {
   if (ran_) throw std::logic_error("a ScenarioRun runs once");
   ran_ = true;
   const auto wall_start = std::chrono::steady_clock::now();  // timing.json only, never simulation logic
+  if (experiment_) experiment_->schedule_before_faults();  // checks before the chaos precede its faults
   injector_->schedule_all();
+  if (experiment_) experiment_->schedule_after_faults();
   sim_->start_scraping(scenario_.scrape_interval);
   const std::optional<Duration> limit = options_.until ? options_.until : scenario_.duration;
   if (limit)
@@ -101,6 +139,7 @@ void ScenarioRun::run() {
   sim_->final_scrape();
   sim_->finish();
   sim_->check_conservation();
+  if (experiment_) experiment_->finish();
   timing_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   timing_.peak_rss_bytes = peak_rss_bytes();
   make_summary();
@@ -145,6 +184,8 @@ void ScenarioRun::make_summary() {
     } else {
       fj["not_reached"] = true;  // the run ended before the fault's start
     }
+    if (injector_->aborted(f.id)) fj["aborted"] = true;  // ended early or cancelled by an abort (DESIGN §7)
+    if (f.source.value("rollback", false)) fj["rollback"] = true;
     faults.push_back(fj);
   }
 
@@ -164,6 +205,7 @@ void ScenarioRun::make_summary() {
   fp.mix(static_cast<uint64_t>(sim_->now().ns()));
   fp.mix(faults.dump());
   fp.mix(components.dump());
+  if (experiment_) fp.mix(experiment_->verdict().dump());
   fingerprint_ = fp.hex();
 
   summary_ = OJ();
@@ -177,7 +219,8 @@ void ScenarioRun::make_summary() {
   summary_["messages"] = messages;
   summary_["backlog"] = backlog_j;
   summary_["faults"] = faults;
-  summary_["verdict"] = nullptr;
+  summary_["verdict"] = experiment_ ? experiment_->verdict() : OJ(nullptr);
+  if (experiment_) summary_["experiment_results"] = experiment_->results();
   summary_["components"] = components;
 }
 

@@ -9,11 +9,16 @@
 #include <vector>
 
 #include "sim/core/simulation.hpp"
+#include "sim/experiment/experiment_schema.hpp"
 #include "sim/faults/fault_injector.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/topology/topology.hpp"
 
 namespace faultline::sim {
+
+namespace experiment {
+class ExperimentRunner;
+}
 
 struct RunOptions : ResolveOptions {
   std::optional<Duration> until;  // --until: stop earlier (or later) than the scenario's duration
@@ -21,6 +26,8 @@ struct RunOptions : ResolveOptions {
   /// A recorded fault timeline (replay): replaces the scenario's planned faults. Recorded
   /// faults keep their targets and times and are never re-drawn (DESIGN §5).
   std::optional<std::vector<Fault>> recorded_faults;
+  /// Probes and abort conditions imported with the records (replay), added to the scenario's.
+  std::optional<experiment::ExperimentSpec> imported_experiment;
 };
 
 struct RunTiming {
@@ -42,6 +49,8 @@ class ScenarioRun {
   [[nodiscard]] Simulation& sim() { return *sim_; }
   [[nodiscard]] const Simulation& sim() const { return *sim_; }
   [[nodiscard]] const FaultInjector& faults() const { return *injector_; }
+  /// The hypothesis, aborts and rollbacks of the run; null when it has none (DESIGN §7).
+  [[nodiscard]] const experiment::ExperimentRunner* experiment() const { return experiment_.get(); }
   /// summary.json (after run()).
   [[nodiscard]] const nlohmann::ordered_json& summary() const { return summary_; }
   [[nodiscard]] const std::string& fingerprint() const { return fingerprint_; }
@@ -51,6 +60,7 @@ class ScenarioRun {
 
  private:
   void build(const ModelRegistry& registry);
+  void build_experiment();
   void make_summary();
 
   ResolvedScenario scenario_;
@@ -58,6 +68,7 @@ class ScenarioRun {
   Topology topology_;
   std::unique_ptr<Simulation> sim_;
   std::unique_ptr<FaultInjector> injector_;
+  std::unique_ptr<experiment::ExperimentRunner> experiment_;
   nlohmann::ordered_json summary_;
   std::string fingerprint_;
   RunTiming timing_;

@@ -40,6 +40,7 @@ struct ComponentInstance {
   bool present = true;    // false: a slot beyond `count` (up to max_count) that scaling may fill
   ParamValues params;
   std::string pointer;    // JSON pointer of the scenario entry
+  std::string file;       // the scenario file, for errors only found once components are wired
 };
 
 using ComponentFactory = std::function<Component&(Simulation&, const ComponentInstance&)>;
@@ -59,6 +60,9 @@ struct KindInfo {
   /// builder connects every component's unconnected port named `first` to its port `second`.
   /// At most one component of such a kind may exist.
   std::optional<std::pair<std::string, std::string>> serves_all;
+  /// Further (client port, server port) pairs wired the same way, for a service with several
+  /// channels (the network also takes the NetworkChaos faults every pod forwards).
+  std::vector<std::pair<std::string, std::string>> also_serves_all;
   /// Checks that involve several parameters (e.g. a queue's leader < count); throws
   /// InputError through doc.error. Null: nothing beyond the declarations.
   std::function<void(const ParamValues& params, int64_t count, const Document& doc)> validate;

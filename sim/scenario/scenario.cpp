@@ -6,6 +6,7 @@
 #include <set>
 
 #include "sim/core/rfc3339.hpp"
+#include "sim/experiment/experiment_schema.hpp"
 #include "sim/scenario/parameter_path.hpp"
 
 namespace faultline::sim {
@@ -14,9 +15,10 @@ namespace {
 
 const std::vector<std::string> kTopLevelKeys = {"name",       "description", "start_time",  "duration",
                                                 "seed",       "scrape_interval", "faults", "hypothesis",
-                                                "abort",      "components",  "experiments"};
+                                                "abort",      "rollbacks",   "components",  "experiments"};
 const std::vector<std::string> kComponentKeys = {"name", "kind", "count", "labels", "description"};
-const std::vector<std::string> kExperimentKeys = {"name", "description", "set", "faults", "hypothesis", "abort"};
+const std::vector<std::string> kExperimentKeys = {"name",       "description", "set",      "faults",
+                                                  "hypothesis", "abort",       "rollbacks"};
 
 std::string show(const Json& v) {
   std::string s = v.dump();
@@ -32,16 +34,6 @@ void check_keys(const Json& obj, const std::vector<std::string>& allowed, const 
     throw doc.error(pointer_append(ptr, k), "unknown key \"" + k + "\" in " + what + did_you_mean(k, allowed) +
                                                 "; expected one of: " + list);
   }
-}
-
-// DESIGN §7 (hypotheses, aborts) belongs to the experiments issue; until it lands the keys are
-// refused loudly rather than ignored.
-void refuse_unimplemented(const Json& obj, const Document& doc, const std::string& ptr) {
-  for (const char* key : {"hypothesis", "abort"})
-    if (obj.contains(key))
-      throw doc.error(pointer_append(ptr, key), std::string("\"") + key +
-                                                    "\" (steady-state hypotheses and abort conditions, DESIGN §7) is "
-                                                    "not supported by this version of faultline");
 }
 
 Duration top_duration(const Json& root, const Document& doc, const char* key, bool positive) {
@@ -82,7 +74,6 @@ ResolvedScenario resolve_scenario(Document doc, const ModelRegistry& registry, c
   ResolvedScenario out;
   if (!doc.root.is_object()) throw doc.error("", "expected the scenario to be an object with name and components");
   check_keys(doc.root, kTopLevelKeys, doc, "", "the scenario");
-  refuse_unimplemented(doc.root, doc, "");
 
   // ---- Experiments: names, and the chosen one's overrides.
   const Json* chosen = nullptr;
@@ -96,7 +87,6 @@ ResolvedScenario resolve_scenario(Document doc, const ModelRegistry& registry, c
       const Json& e = list[i];
       if (!e.is_object()) throw doc.error(ptr, "expected an experiment object with a name");
       check_keys(e, kExperimentKeys, doc, ptr, "an experiment");
-      refuse_unimplemented(e, doc, ptr);
       if (!e.contains("name") || !e["name"].is_string() || e["name"].get<std::string>().empty())
         throw doc.error(ptr, "missing required field \"name\" of the experiment");
       const std::string n = e["name"].get<std::string>();
@@ -264,6 +254,7 @@ ResolvedScenario resolve_scenario(Document doc, const ModelRegistry& registry, c
     base.labels = e.labels;
     base.params = ParamValues(&e.params, &e.kind->params, e.pointer);
     base.pointer = e.pointer;
+    base.file = doc.file;
     if (e.kind->replication == Replication::replicas) {
       // Autoscaled workloads get slots up to max_count; those beyond count start absent.
       int64_t slots = e.count;
@@ -303,6 +294,9 @@ ResolvedScenario resolve_scenario(Document doc, const ModelRegistry& registry, c
     if (!faults->is_array()) throw doc.error(out.faults_pointer, "expected a list of faults");
     out.fault_entries = *faults;
   }
+  // DESIGN §7: the experiment's hypothesis, aborts and rollbacks, else the top-level ones.
+  out.experiment_spec =
+      std::make_shared<const experiment::ExperimentSpec>(experiment::resolve_experiment_spec(doc, chosen_ptr));
   out.doc = std::move(doc);
   // The ParamValues point at entries of out.components, whose storage moved with `out`;
   // re-point them at their final place.
@@ -343,6 +337,10 @@ Json ResolvedScenario::to_json() const {
   }
   j["components"] = comps;
   j["faults"] = fault_entries;
+  if (experiment_spec) {
+    const Json blocks = experiment_spec->to_json();
+    for (const auto& [k, v] : blocks.items()) j[k] = v;
+  }
   return j;
 }
 

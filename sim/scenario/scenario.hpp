@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,10 @@
 #include "sim/scenario/model_registry.hpp"
 
 namespace faultline::sim {
+
+namespace experiment {
+struct ExperimentSpec;
+}
 
 struct ResolveOptions {
   std::optional<std::string> experiment;  // --experiment
@@ -61,6 +66,8 @@ class ResolvedScenario {
   std::vector<ExperimentInfo> experiments;
   Json fault_entries = Json::array();  // the chosen list: the experiment's, else the base faults
   std::string faults_pointer;          // where that list is in the document
+  /// The chosen hypothesis, abort conditions and rollbacks (sim/experiment/README.md).
+  std::shared_ptr<const experiment::ExperimentSpec> experiment_spec;
 
   [[nodiscard]] const ComponentInstance* instance(const std::string& path) const;
   [[nodiscard]] const ComponentEntry* entry(const std::string& name) const;

@@ -69,12 +69,32 @@ TEST(OrderDelivery, QuorumVariantLosesNothing) {
   EXPECT_EQ(run->sim().ledger().delivered_count(), 60000u);
 }
 
+TEST(OrderDelivery, TheSeedsSteadyStateProbeFailsForV1AndHoldsForV2) {
+  // The seed's Litmus probe "every order ends isDelivered: true", checked at the run's end (EOT):
+  // published − delivered is v1's loss (nothing is in flight after the last minute's drain) and 0
+  // for v2 and the quorum variant, which deliver all 60000 orders.
+  auto v1 = run_file("scenarios/order-delivery-v1.yaml");
+  const auto& verdict = v1->summary()["verdict"];
+  EXPECT_EQ(verdict["status"], "fail");
+  EXPECT_EQ(verdict["reason"], "every-order-delivered");
+  EXPECT_EQ(verdict["time_s"], 660.0);
+  EXPECT_EQ(verdict["value"].get<double>(), static_cast<double>(v1->sim().ledger().lost()));
+  for (const char* path : {"scenarios/order-delivery-v2.yaml", "scenarios/order-delivery-quorum.yaml"}) {
+    auto run = run_file(path);
+    EXPECT_EQ(run->summary()["verdict"]["status"], "pass") << path;
+    EXPECT_EQ(run->summary()["experiment_results"]["probes"][0]["last"]["value"], 0.0) << path;
+  }
+}
+
 TEST(OrderDelivery, FingerprintsArePinned) {
   // Same scenario, seed and version → same fingerprint (DESIGN §3). Update these only when the
-  // behaviour of a model changed on purpose, and say so in the commit message.
-  EXPECT_EQ(run_file("scenarios/order-delivery-v1.yaml")->fingerprint(), "8adb24eaa7ca2eb6");
-  EXPECT_EQ(run_file("scenarios/order-delivery-v2.yaml")->fingerprint(), "2758400263f11e2f");
-  EXPECT_EQ(run_file("scenarios/order-delivery-quorum.yaml")->fingerprint(), "5131188d709535b7");
+  // behaviour of a model changed on purpose, and say so in the commit message. (They changed when
+  // the scenarios gained the seed's steady-state probe: its check and the verdict are part of the
+  // event stream and the results; without the probe the scenarios give 8adb24eaa7ca2eb6,
+  // 2758400263f11e2f and 5131188d709535b7 as before.)
+  EXPECT_EQ(run_file("scenarios/order-delivery-v1.yaml")->fingerprint(), "4915ae27699b4e31");
+  EXPECT_EQ(run_file("scenarios/order-delivery-v2.yaml")->fingerprint(), "64e1b80e29f924e1");
+  EXPECT_EQ(run_file("scenarios/order-delivery-quorum.yaml")->fingerprint(), "dd76217ee09773e4");
 }
 
 }  // namespace

@@ -91,7 +91,9 @@ TEST(CorpusWalk, EveryFileImportsOrIsRefusedWithAReason) {
       outcome = "imports " + std::to_string(r.faults.size());
       ++imported;
       // Nothing silently dropped: a file that gives no fault says why.
-      if (r.faults.empty() && r.load_overrides.empty()) EXPECT_FALSE(r.unmapped.empty()) << rel;
+      if (r.faults.empty() && r.load_overrides.empty()) {
+        EXPECT_FALSE(r.unmapped.empty()) << rel;
+      }
     } catch (const sim::InputError& e) {
       outcome = e.message();
       ++refused;

@@ -127,8 +127,9 @@ TEST(ExporterMapping, BuiltinTableMapsTheExporters) {
   for (const auto& o : m.outcomes) {
     applied += o.status == RuleOutcome::Status::applied;
     shadowed += o.status == RuleOutcome::Status::shadowed;
-    if (table.rules()[o.rule].select == "rabbitmq_queue_messages_ready{queue!=\"\"}")
+    if (table.rules()[o.rule].select == "rabbitmq_queue_messages_ready{queue!=\"\"}") {
       EXPECT_EQ(o.status, RuleOutcome::Status::shadowed);
+    }
   }
   // Applied: ready (detailed), received, deployment ready, robustness (one-hot). Shadowed: the
   // per-object and the aggregated ready rules, which come after the applied detailed one. The

@@ -329,7 +329,9 @@ TEST(TraceImport, RoundTripOfTheRunOutputs) {
       const auto& a = want.series()[i];
       const auto& b = got.store.series()[i];
       EXPECT_EQ(a.labels, b.labels);
-      if (with_kinds) EXPECT_EQ(a.kind, b.kind) << format_series_identity(a.labels);
+      if (with_kinds) {
+        EXPECT_EQ(a.kind, b.kind) << format_series_identity(a.labels);
+      }
       ASSERT_EQ(a.samples.size(), b.samples.size()) << format_series_identity(a.labels);
       for (size_t k = 0; k < a.samples.size(); ++k) {
         EXPECT_EQ(a.samples[k].t_ns, b.samples[k].t_ns);
