@@ -122,6 +122,8 @@ bool Network::on_egress(const Rule& r, uint32_t from, uint32_t to) const {
 }
 
 bool Network::blocks(const Rule& r, uint32_t a, uint32_t b) const {
+  // A 100 % loss on either way stalls TCP as a partition does.
+  if (r.certain_loss) return on_egress(r, a, b) || on_egress(r, b, a);
   // R-N9: iptables drops one way; TCP needs both, so either way stalls the connection.
   if (r.action != Action::partition) return false;
   return (a == r.pod && b != r.pod && r.has_peer(b)) || (b == r.pod && a != r.pod && r.has_peer(a));
@@ -188,6 +190,13 @@ PathAnswer Network::on_path(uint32_t, const PathQuery& q) {
   for (Rule* r : egress) {
     if (!r->bucket) continue;
     const TokenBucket::Departure d = r->bucket->send(t, wire_bytes);
+    if (r->until && d.at > *r->until) {
+      // Still queued when the fault ends: dropped with the qdisc, sent again one RTO later.
+      count_drop("qdisc_removed");
+      ++retrans;
+      t = std::max(t, *r->until) + rto_for(0);
+      continue;
+    }
     t = d.at;
     if (d.over_limit) {
       count_drop("tbf_limit");
@@ -197,8 +206,17 @@ PathAnswer Network::on_path(uint32_t, const PathQuery& q) {
   }
   // Netem delay (R-N3): one draw per message; rules of several faults add up.
   sim::Duration netem{};
-  for (Rule* r : egress)
-    if (r->delay) netem += r->delay->draw(r->rng);
+  for (Rule* r : egress) {
+    if (!r->delay) continue;
+    sim::Duration d = r->delay->draw(r->rng);
+    if (r->until && t + d > *r->until) {
+      // Held in the netem queue when the fault ends: dropped with it, sent again one RTO later.
+      count_drop("qdisc_removed");
+      ++retrans;
+      d = std::max(sim::Duration::zero(), *r->until - t) + rto_for(0);
+    }
+    netem += d;
+  }
   // The host's NIC serialises cross-host traffic in FIFO order.
   const uint32_t host = host_of_[q.from];
   if (host_of_[q.from] != host_of_[q.to] && l.bandwidth > 0) {
@@ -293,8 +311,10 @@ sim::FaultOutcome Network::install(const sim::Fault& f, uint32_t pod) {
          dir == "from" ? Direction::from : dir == "both" ? Direction::both : Direction::to,
          {},
          now(),
+         f.end,
          {},
          {},
+         false,
          {},
          NetemQueue(),
          sim::RandomStream::derive(sim().seed(), path(), "fault-" + std::to_string(f.id) + "/" + std::to_string(pod))};
@@ -326,12 +346,14 @@ sim::FaultOutcome Network::install(const sim::Fault& f, uint32_t pod) {
   } else if (f.kind == "network-loss") {
     r.action = Action::loss;
     r.chance.emplace(f.number_param("loss", 0.0), correlation);
+    r.certain_loss = f.number_param("loss", 0.0) >= 1.0;
   } else if (f.kind == "network-duplicate") {
     r.action = Action::duplicate;
     r.chance.emplace(f.number_param("duplicate", 0.0), correlation);
   } else if (f.kind == "network-corrupt") {
     r.action = Action::corrupt;
     r.chance.emplace(f.number_param("corrupt", 0.0), correlation);
+    r.certain_loss = f.number_param("corrupt", 0.0) >= 1.0;
   } else if (f.kind == "network-bandwidth") {
     r.action = Action::bandwidth;
     const double rate = f.number_param("rate", 0.0);

@@ -20,6 +20,8 @@
 //   partition       drops the packets between the pod and its peers; TCP needs both ways, so a
 //                   one-way partition stalls connections like a full one.
 // Rules of several faults on the same packet add up (delays add, each loss draws apart).
+// When a fault ends, Chaos Mesh deletes its qdisc and the packets still queued in it are
+// dropped: TCP sends them again one RTO later, at full speed.
 #pragma once
 
 #include <algorithm>
@@ -95,8 +97,10 @@ class Network final : public sim::Component {
     Direction direction;
     std::vector<uint32_t> peers;  // sorted; empty = every component
     sim::SimTime since;
+    std::optional<sim::SimTime> until;  // the fault's end: Chaos Mesh deletes the qdisc then
     std::optional<NetemDelay> delay;
     std::optional<NetemChance> chance;  // loss, duplicate or corrupt
+    bool certain_loss = false;          // loss or corrupt of 100 %: nothing gets through
     std::optional<TokenBucket> bucket;
     NetemQueue queue;
     sim::RandomStream rng;

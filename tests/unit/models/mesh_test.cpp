@@ -452,7 +452,11 @@ TEST(MeshSidecar, RoundTripsFollowTheNetwork) {
   // on back-0's egress from 1 s to 1.5 s delays its answers only (R-N1, R-N2): the requests of
   // 1.05 … 1.45 s (5) take 125 ms. A partition of back-0 from 1.6 s to 1.8 s: the requests of
   // 1.65 and 1.75 s cannot connect; after the 2 s connect timeout (R-E4) they get 503 UF, not
-  // retried (retry_attempts 0). The other 18 answer 200: 18 × 25 + 5 × 100 = 950 ms in all.
+  // retried (retry_attempts 0). The answer to 1.45 s leaves at 1.465 s and is still in the netem
+  // queue when the fault ends at 1.5 s: dropped with the qdisc, sent again one RTO later
+  // (200 ms + RTT 120 ms), it arrives at 1.83 s: 380 ms. The pair is one TCP flow, delivered in
+  // order, so the answer to 1.55 s waits for it too: 280 ms. 18 answer 200:
+  // 12 × 25 + 4 × 125 + 380 + 280 = 1460 ms in all.
   const std::string yaml = "name: bench\nduration: 10s\ncomponents:\n" + load(20) + R"(
   - name: back
     kind: http-service
@@ -474,7 +478,7 @@ faults:
   auto run = run_yaml(yaml);
   const auto ok = with(source_of("back"), "response_code", "200");
   EXPECT_EQ(metric_at(*run, kRequests, ok), 18.0);
-  EXPECT_NEAR(metric_at(*run, kDurationSum, ok), 950.0, 18 * 0.01);  // serialisation: microseconds
+  EXPECT_NEAR(metric_at(*run, kDurationSum, ok), 1460.0, 18 * 0.01);  // serialisation: microseconds
   const auto uf = with(with(source_of("back"), "response_code", "503"), "response_flags", "UF");
   EXPECT_EQ(metric_at(*run, kRequests, uf), 2.0);
   EXPECT_DOUBLE_EQ(metric_at(*run, kDurationSum, uf), 2 * 2000.0);

@@ -336,8 +336,12 @@ TEST(NetworkPath, AFullNetemQueueHoldsAFlowToLimitOverDelay) {
   Duration last{};
   for (int i = 0; i < 1500; ++i) {
     last = bench.one_way(bench.a, bench.c);
-    if (i == 999) EXPECT_EQ(last, kD + kUs * 50);
-    if (i == 1000) EXPECT_EQ(last, kD * 3 + kUs * 150);
+    if (i == 999) {
+      EXPECT_EQ(last, kD + kUs * 50);
+    }
+    if (i == 1000) {
+      EXPECT_EQ(last, kD * 3 + kUs * 150);
+    }
   }
   EXPECT_EQ(bench.net.retransmissions(), 500u);
 }
