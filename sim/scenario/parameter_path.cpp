@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/faults/fault_kinds.hpp"
+
 namespace faultline::sim {
 
 const std::vector<std::string>& settable_top_level_keys() {
@@ -33,6 +35,61 @@ std::vector<std::string> split(const std::string& s) {
 [[noreturn]] void fail(const std::string& origin, const std::string& path, const std::string& why) {
   throw InputError(origin, "", 0, "parameter path \"" + path + "\": " + why);
 }
+
+/// The entry named `name` of a list of named objects, or the list's size.
+size_t named_entry(const Json& list, const std::string& name, std::vector<std::string>& names) {
+  size_t found = list.size();
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_object() || !list[i].contains("name") || !list[i]["name"].is_string()) continue;
+    names.push_back(list[i]["name"].get<std::string>());
+    if (names.back() == name && found == list.size()) found = i;
+  }
+  return found;
+}
+
+// Fields of a fault entry a path may set: its times, its selector's value and its kind's params.
+const std::vector<std::string> kFaultFields = {"at", "start", "duration", "end", "value", "params"};
+
+/// <faults>.<fault name>.<field> or <faults>.<fault name>.params.<param>, from segment `first`:
+/// a fault entry addressed by its `name`, as keyed lists are (so that a dimensioning sweep can
+/// vary an experiment's injected delay, CHAOS@FIRE O2).
+std::string resolve_fault_path(const Json& owner, const std::string& owner_ptr, const std::string& owner_text,
+                               const std::vector<std::string>& seg, size_t first, const std::string& origin,
+                               const std::string& path) {
+  if (!owner.contains("faults") || !owner["faults"].is_array()) fail(origin, path, owner_text + " has no faults list");
+  const Json& list = owner["faults"];
+  if (seg.size() <= first) fail(origin, path, "expected ...faults.<fault name>.<field> (faults are addressed by name)");
+  std::vector<std::string> names;
+  const size_t index = named_entry(list, seg[first], names);
+  if (index == list.size())
+    fail(origin, path, "no fault of " + owner_text + " is named \"" + seg[first] + "\"" + did_you_mean(seg[first], names) +
+                           (names.empty() ? "; give the fault a name: to address it" : ""));
+  const std::string fault_ptr = pointer_append(pointer_append(owner_ptr, "faults"), index);
+  if (seg.size() == first + 1) fail(origin, path, "names a fault, not one of its fields");
+  const std::string& field = seg[first + 1];
+  if (std::find(kFaultFields.begin(), kFaultFields.end(), field) == kFaultFields.end())
+    fail(origin, path, "a fault has no settable field \"" + field + "\"" + did_you_mean(field, kFaultFields) +
+                           "; settable: at, start, duration, end, value, params.<param>");
+  if (field != "params") {
+    if (seg.size() != first + 2) fail(origin, path, "\"" + field + "\" has no fields");
+    return pointer_append(fault_ptr, field);
+  }
+  if (seg.size() != first + 3) fail(origin, path, "expected ...params.<param> of the fault's kind");
+  const Json& fault = list[index];
+  const FaultKindInfo* kind =
+      fault.contains("kind") && fault["kind"].is_string() ? find_fault_kind(fault["kind"].get<std::string>()) : nullptr;
+  if (kind == nullptr) fail(origin, path, "fault \"" + seg[first] + "\" has an unknown kind");
+  std::vector<std::string> pnames;
+  bool found = false;
+  for (const ParamSpec& p : kind->params) {
+    pnames.push_back(p.name);
+    found = found || p.name == seg[first + 2];
+  }
+  if (!found)
+    fail(origin, path, "a " + kind->name + " fault has no parameter \"" + seg[first + 2] + "\"" +
+                           did_you_mean(seg[first + 2], pnames));
+  return pointer_append(pointer_append(fault_ptr, "params"), seg[first + 2]);
+}
 }  // namespace
 
 std::string resolve_parameter_path(const Document& doc, const ModelRegistry& registry, const std::string& path,
@@ -45,14 +102,29 @@ std::string resolve_parameter_path(const Document& doc, const ModelRegistry& reg
     const auto& keys = settable_top_level_keys();
     if (std::find(keys.begin(), keys.end(), seg[0]) == keys.end()) {
       std::vector<std::string> all = keys;
-      all.push_back("components");
+      all.insert(all.end(), {"components", "faults", "experiments"});
       fail(origin, path, "unknown top-level key \"" + seg[0] + "\"" + did_you_mean(seg[0], all) +
-                             "; settable: duration, seed, scrape_interval, start_time, components.<name>.<param>");
+                             "; settable: duration, seed, scrape_interval, start_time, components.<name>.<param>, "
+                             "faults.<fault>.<field>, experiments.<name>.faults.<fault>.<field>");
     }
     return pointer_append("", seg[0]);
   }
+  if (seg[0] == "faults") return resolve_fault_path(root, "", "the scenario", seg, 1, origin, path);
+  if (seg[0] == "experiments") {
+    if (!root.is_object() || !root.contains("experiments") || !root["experiments"].is_array())
+      fail(origin, path, "the scenario has no experiments");
+    std::vector<std::string> names;
+    const size_t index = named_entry(root["experiments"], seg[1], names);
+    if (index == root["experiments"].size())
+      fail(origin, path, "no experiment is named \"" + seg[1] + "\"" + did_you_mean(seg[1], names));
+    if (seg.size() < 3 || seg[2] != "faults")
+      fail(origin, path, "expected experiments." + seg[1] + ".faults.<fault name>.<field>");
+    return resolve_fault_path(root["experiments"][index], pointer_append("/experiments", index),
+                              "experiment \"" + seg[1] + "\"", seg, 3, origin, path);
+  }
   if (seg[0] != "components")
-    fail(origin, path, "must start with \"components.\" or be a top-level key" + did_you_mean(seg[0], {"components"}));
+    fail(origin, path, "must start with \"components.\", \"faults.\" or \"experiments.\", or be a top-level key" +
+                           did_you_mean(seg[0], {"components", "faults", "experiments"}));
   if (!root.is_object() || !root.contains("components") || !root["components"].is_array())
     fail(origin, path, "the scenario has no components list");
   const Json& comps = root["components"];

@@ -1,7 +1,9 @@
 // Parameter paths (DESIGN §9), one syntax everywhere: --set, sweep axes, Python overrides and
 // sweep column names. Dotted: components.<name>.<param>[.<entry>.<field>], plus the top-level
 // keys duration, seed, scrape_interval and start_time. A component with `count` is addressed
-// by its base name, which sets every replica.
+// by its base name, which sets every replica. Named fault entries are addressed too:
+// faults.<fault>.<field> (the base faults) and experiments.<name>.faults.<fault>.<field>, where
+// <field> is at, start, duration, end, value or params.<param of the fault's kind>.
 #pragma once
 
 #include <string>

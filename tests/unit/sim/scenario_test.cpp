@@ -9,6 +9,7 @@
 
 #include "models/register_builtin_models.hpp"
 #include "sim/core/rfc3339.hpp"
+#include "sim/faults/fault_plan.hpp"
 #include "sim/scenario/parameter_path.hpp"
 #include "sim/scenario/selector.hpp"
 #include "sim/scenario/units.hpp"
@@ -484,6 +485,63 @@ TEST(ScenarioErrors, ComponentNamesAreKubernetesNames) {
   std::string text(kShop);
   text.replace(text.find("name: orders"), 12, "name: Orders");
   EXPECT_NE(std::string(resolve_error(text).what()).find("invalid component name \"Orders\""), std::string::npos);
+}
+
+// Named fault entries are reachable by parameter paths (so a sweep can vary an experiment's
+// injected delay, CHAOS@FIRE O2): faults.<fault>.<field> and
+// experiments.<name>.faults.<fault>.<field>, where a field is a time, the selector's value or a
+// parameter of the fault's kind.
+constexpr std::string_view kWithFaults = R"(name: faults
+components:
+  - {name: p, kind: producer, target: q, messages: 10}
+  - {name: q, kind: queue}
+  - {name: c, kind: consumer, queue: q}
+faults:
+  - {name: stop, kind: pod-failure, target: c/c-0, at: 5s, duration: 10s}
+experiments:
+  - name: slow
+    faults:
+      - {name: delay, kind: network-delay, target: c/c-0, at: 1s, duration: 2s, params: {latency: 10ms}}
+      - {kind: pod-kill, target: c/c-0, at: 3s}
+)";
+
+TEST(ParameterPath, NamedFaultsOfTheBaseAndOfExperiments) {
+  ResolveOptions o = with_sets({"experiments.slow.faults.delay.params.latency=75ms",
+                                "experiments.slow.faults.delay.params.jitter=5ms", "experiments.slow.faults.delay.at=4s"});
+  o.experiment = "slow";
+  const ResolvedScenario slow = resolve(kWithFaults, o);
+  // The chosen experiment's fault entries carry the values set (the planner reads them).
+  EXPECT_EQ(slow.fault_entries[0]["params"]["latency"], "75ms");
+  EXPECT_EQ(slow.fault_entries[0]["params"]["jitter"], "5ms");  // absent before: added
+  EXPECT_EQ(slow.fault_entries[0]["at"], "4s");
+  EXPECT_EQ(slow.fault_entries[1]["at"], "3s");  // the unnamed entry is untouched
+  const ResolvedScenario base = resolve(kWithFaults, with_sets({"faults.stop.duration=30s"}));
+  EXPECT_EQ(base.fault_entries[0]["duration"], "30s");
+
+  std::string e = set_error(kWithFaults, "experiments.slwo.faults.delay.at=1s");
+  EXPECT_NE(e.find("no experiment is named \"slwo\" (did you mean \"slow\"?)"), std::string::npos) << e;
+  e = set_error(kWithFaults, "experiments.slow.faults.dleay.at=1s");
+  EXPECT_NE(e.find("no fault of experiment \"slow\" is named \"dleay\" (did you mean \"delay\"?)"), std::string::npos) << e;
+  e = set_error(kWithFaults, "experiments.slow.faults.delay.params.latncy=1ms");
+  EXPECT_NE(e.find("a network-delay fault has no parameter \"latncy\" (did you mean \"latency\"?)"), std::string::npos) << e;
+  e = set_error(kWithFaults, "experiments.slow.faults.delay.kind=pod-kill");
+  EXPECT_NE(e.find("a fault has no settable field \"kind\""), std::string::npos) << e;
+  e = set_error(kWithFaults, "experiments.slow.params.x=1");
+  EXPECT_NE(e.find("expected experiments.slow.faults.<fault name>.<field>"), std::string::npos) << e;
+  e = set_error(kShop, "faults.stop.at=1s");
+  EXPECT_NE(e.find("the scenario has no faults list"), std::string::npos) << e;
+  // A value of the wrong type is reported where the fault is planned, naming the override.
+  o = with_sets({"experiments.slow.faults.delay.params.latency=soon"});
+  o.experiment = "slow";
+  const ResolvedScenario bad = resolve(kWithFaults, o);
+  try {
+    (void)plan_faults(bad);
+    ADD_FAILURE() << "no InputError for latency=soon";
+  } catch (const InputError& err) {
+    EXPECT_EQ(err.pointer(), "/experiments/0/faults/0/params/latency");
+    EXPECT_NE(std::string(err.what()).find("--set experiments.slow.faults.delay.params.latency=soon"), std::string::npos)
+        << err.what();
+  }
 }
 
 // ---- Units other than time.
