@@ -44,6 +44,7 @@ void KedaRabbitmqScaler::initialize() {
                           "min_replica_count " + std::to_string(config_.min_replica_count) + " is above the maximum " +
                               std::to_string(max));
   if (!queue_.connected()) throw std::logic_error("KEDA scaler " + path() + " reads no queue");
+  if (config_.paused) return;  // no generated HPA, no loops: the workload keeps its count
   // R-KE1: the generated HPA never goes below 1; 0 is KEDA's business.
   hpa_.start(std::max<int64_t>(config_.min_replica_count, 1), max);
   // A scenario starts in steady state: a workload already running was active until now. (A
@@ -162,6 +163,7 @@ nlohmann::ordered_json KedaRabbitmqScaler::summary() const {
   nlohmann::ordered_json j = hpa_.summary();
   j["activations"] = activations_;
   j["scaled_to_zero"] = scale_to_zero_;
+  if (config_.paused) j["paused"] = true;
   return j;
 }
 
@@ -268,6 +270,11 @@ sim::KindInfo KedaRabbitmqScaler::kind_info() {
           .at_least(0)
           .describe("the generated HPA's tolerance: no scaling while |metric / (value × replicas) − 1| ≤ tolerance")
           .from("R-H2 default 0.1"),
+      ParamSpec::boolean("paused")
+          .def(false)
+          .describe("the annotation autoscaling.keda.sh/paused: \"true\": KEDA neither polls nor scales (no generated "
+                    "HPA); the workload keeps its count")
+          .from("KEDA ScaledObject pause annotation [KEDA-SO-SPEC]"),
   };
   for (auto& p : HpaController::behavior_params()) k.params.push_back(std::move(p));
   k.validate = [](const sim::ParamValues& p, int64_t, const sim::Document& doc) {
@@ -298,6 +305,7 @@ sim::KindInfo KedaRabbitmqScaler::kind_info() {
     c.hpa_sync_period = p.duration("hpa_sync_period");
     c.hpa_sync_phase = p.duration("hpa_sync_phase");
     c.tolerance = p.number("tolerance");
+    c.paused = p.boolean("paused");
     c.behavior = HpaController::behavior_from(p);
     const std::string& queue_ref = p.text("queue");  // "rabbitmq.orders" or a queue's name
     c.queue_name = queue_ref.substr(queue_ref.find('.') == std::string::npos ? 0 : queue_ref.find('.') + 1);

@@ -17,6 +17,8 @@
 // activates nor scales to zero (kedacore/keda#1850 treats the opposite as a bug; no `fallback`
 // is modelled), and the HPA keeps its count (FailedGetMetric).
 // Loops due at the same instant run in this order: statistics emission, poll, HPA sync.
+// `paused` is KEDA's autoscaling.keda.sh/paused annotation: the ScaledObject is there but does
+// nothing, and the workload keeps its count (a scenario turns autoscaling on with a `set`).
 #pragma once
 
 #include <optional>
@@ -49,6 +51,7 @@ struct KedaRabbitmqConfig {
   sim::Duration hpa_sync_period = sim::Duration::s(15);
   sim::Duration hpa_sync_phase = sim::Duration::zero();
   double tolerance = 0.1;
+  bool paused = false;  // autoscaling.keda.sh/paused: no polling, no HPA, the count stays
   HpaBehavior behavior;
   std::string queue_name;     // for the metric name "s0-rabbitmq-<queue>"
   std::string file, pointer;  // for the checks that need the target
