@@ -167,7 +167,8 @@ class Toolkit {
       return pods_action(call, *args, ptr);
     }
     if (module.rfind("chaosk8s.node", 0) == 0) {
-      a.reason = call + ": the scenario has no Kubernetes nodes";
+      a.reason = call + ": a node-level action: the importer does not resolve which pods the node holds; write "
+                          "node-down or pod-kill faults on those pods instead";
       return a;
     }
     if (call == "chaosk8s.deployment.actions.scale_deployment") {

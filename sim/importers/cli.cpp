@@ -34,7 +34,7 @@ void add_common(CLI::App* cmd, ImportArgs& a, const char* files_name, const char
   cmd->add_option("--at", a.at, "when definitions (not records) start, from the scenario's start (default 0s)");
   cmd->add_option("--window", a.window,
                   "how long Schedules are expanded after --at (default: until the scenario's duration)");
-  cmd->add_option("--producer", a.producer, "the producer a k6 load drives (default: the scenario's only producer)");
+  cmd->add_option("--producer", a.producer, "the producer or http-load a k6 load drives (default: the scenario's only one)");
   cmd->add_option("--var", a.vars, "Chaos Toolkit configuration value: KEY=VALUE (repeatable)")->take_all();
   cmd->add_option("--k6-iteration", a.k6_iteration,
                   "time one k6 VU iteration takes (sleep plus request), to turn VU executors into a rate, e.g. 1s");

@@ -388,17 +388,20 @@ class Importer {
     return r;
   }
 
-  // The loads, summed per producer, as a start rate and k6-style stages (per producer pod).
+  // The loads, summed per load source, as a start rate and k6-style stages (per pod). A k6 load
+  // drives a `producer` (messages to a broker) or an `http-load` (requests to a mesh's entry
+  // service): both take the same arrivals / start / rate / stages parameters.
   void loads(ImportResult& r, int64_t zero) {
     if (ctx_.loads().empty()) return;
     const ResolvedScenario& sc = ctx_.scenario();
-    std::vector<std::string> producers;
+    std::vector<std::string> producers;  // every component a load can drive, in scenario order
     for (const ComponentEntry& c : sc.components)
-      if (c.kind->name == "producer") producers.push_back(c.name);
+      if (c.kind->name == "producer" || c.kind->name == "http-load") producers.push_back(c.name);
     const auto& chosen = ctx_.options().producer;
     if (chosen && std::find(producers.begin(), producers.end(), *chosen) == producers.end())
-      throw InputError("--producer", "", 0, "scenario " + sc.name + " has no producer named \"" + *chosen + "\"" +
-                                                did_you_mean(*chosen, producers));
+      throw InputError("--producer", "", 0,
+                       "scenario " + sc.name + " has no producer or http-load named \"" + *chosen + "\"" +
+                           did_you_mean(*chosen, producers));
     std::map<std::string, std::vector<LoadPiece>> per;
     std::vector<std::string> order;
     for (const PendingLoad& l : ctx_.loads()) {
@@ -410,9 +413,10 @@ class Importer {
         std::string list;
         for (const auto& p : producers) list += (list.empty() ? "" : ", ") + p;
         throw InputError(l.source.value("file", std::string()), l.source.value("at", std::string()), 0,
-                         producers.empty() ? "scenario " + sc.name + " has no producer to drive with this load"
-                                           : "scenario " + sc.name + " has " + std::to_string(producers.size()) +
-                                                 " producers (" + list + "): choose one with --producer");
+                         producers.empty()
+                             ? "scenario " + sc.name + " has no producer or http-load to drive with this load"
+                             : "scenario " + sc.name + " has " + std::to_string(producers.size()) +
+                                   " load sources, producers or http-loads (" + list + "): choose one with --producer");
       }
       if (!per.count(target)) order.push_back(target);
       for (LoadPiece p : l.pieces) {
@@ -465,18 +469,22 @@ class Importer {
         stages.push_back(Json{{"duration", format_duration(Duration::ns(bps[i + 1] - bps[i]))}, {"target", rb}});
         cur = rb;
       }
+      const bool http = e->kind->name == "http-load";
       const std::string base = "components." + name + ".";
       r.load_overrides.emplace_back(base + "arrivals", "constant");
       r.load_overrides.emplace_back(base + "start", format_duration(Duration::ns(bps[0])));
       r.load_overrides.emplace_back(base + "rate", start_rate);
       r.load_overrides.emplace_back(base + "stages", stages);
-      r.load_overrides.emplace_back(base + "messages", nullptr);
+      r.load_overrides.emplace_back(base + (http ? "requests" : "messages"), nullptr);  // the stages end the load
       if (e->count > 1)
         r.unmapped.push_back({"", "", 0, "load of " + name,
                               "the load is shared evenly by the producer's " + std::to_string(e->count) + " pods",
                               "assumed"});
       r.unmapped.push_back({"", "", 0, "load of " + name,
-                            "one iteration or request is one message, sent at evenly spaced times (arrivals constant)",
+                            http ? "one iteration or request is one HTTP request to the entry service, sent at evenly "
+                                   "spaced times (arrivals constant)"
+                                 : "one iteration or request is one message, sent at evenly spaced times (arrivals "
+                                   "constant)",
                             "assumed"});
     }
   }

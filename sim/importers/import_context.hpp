@@ -26,7 +26,7 @@ struct ImportOptions {
   Duration at = Duration::zero();              // --at: when definitions (not records) start
   std::optional<Duration> window;              // --window: how long Schedules are expanded
   std::optional<int64_t> start_epoch_ns;       // --start-time: the records' time zero
-  std::optional<std::string> producer;         // --producer: the component a k6 load drives
+  std::optional<std::string> producer;         // --producer: the producer or http-load a k6 load drives
   std::map<std::string, std::string> vars;     // --var KEY=VALUE: Chaos Toolkit configuration
   std::optional<Duration> k6_iteration;        // --k6-iteration: one VU iteration (sleep + request)
   Duration k6_bin = Duration::s(1);            // --k6-bin: bin width for recorded k6 points
@@ -66,7 +66,7 @@ struct LoadPiece {
 };
 
 struct PendingLoad {
-  std::string name;  // the k6 scenario name ("" when none): it may name a producer
+  std::string name;  // the k6 scenario name ("" when none): it may name a producer or http-load
   std::vector<LoadPiece> pieces;
   bool absolute = false;
   Json source = Json::object();

@@ -29,6 +29,17 @@ struct ExperimentInfo {
   std::string reason;      // why it is unmapped
 };
 
+// Node-level experiments: the pods a node holds are the network model's placement, which the
+// importer does not resolve, so these are listed with what to write instead.
+const char* const kNodeStops =
+    "stops a Kubernetes node: the importer does not resolve which pods the node holds; write a node-down fault on "
+    "those pods instead";
+const char* const kNodeEvicts =
+    "evicts a Kubernetes node's pods: the importer does not resolve which pods the node holds; write pod-kill faults "
+    "on those pods instead";
+const char* const kNodeStress =
+    "stresses a whole Kubernetes node: the models feel CPU stress only inside a pod (stress-cpu on its pods)";
+
 const std::map<std::string, ExperimentInfo>& experiments() {
   static const std::map<std::string, ExperimentInfo> m = {
       {"pod-delete",
@@ -78,22 +89,24 @@ const std::map<std::string, ExperimentInfo>& experiments() {
          {"DESTINATION_HOSTS", ""}},
         ""}},
       {"pod-network-partition",
-       {"network-partition", false, {{"TOTAL_CHAOS_DURATION", "60"}, {"RAMP_TIME", ""}, {"PODS_AFFECTED_PERC", ""},
-                                     {"SEQUENCE", "parallel"}, {"TARGET_PODS", ""}}, ""}},
+       {"network-partition", false,
+        {{"TOTAL_CHAOS_DURATION", "60"}, {"RAMP_TIME", ""}, {"PODS_AFFECTED_PERC", ""}, {"SEQUENCE", "parallel"},
+         {"TARGET_PODS", ""}, {"DESTINATION_IPS", ""}, {"DESTINATION_HOSTS", ""}},
+        ""}},
       {"disk-fill", {"", false, {}, "filling a pod's ephemeral storage has no model (no disk capacity in the scenario)"}},
       {"pod-io-stress", {"", false, {}, "filesystem I/O stress has no model; IOChaos latency maps to io-latency"}},
       {"pod-dns-error", {"", false, {}, "the scenario resolves no names: DNS faults have no model"}},
       {"pod-dns-spoof", {"", false, {}, "the scenario resolves no names: DNS faults have no model"}},
       {"pod-autoscaler", {"", false, {}, "scaling a workload is a scenario change (components.<name>.count), not a fault"}},
-      {"node-drain", {"", false, {}, "the scenario has no Kubernetes nodes"}},
-      {"node-taint", {"", false, {}, "the scenario has no Kubernetes nodes"}},
-      {"node-restart", {"", false, {}, "the scenario has no Kubernetes nodes"}},
-      {"node-poweroff", {"", false, {}, "the scenario has no Kubernetes nodes"}},
-      {"node-cpu-hog", {"", false, {}, "the scenario has no Kubernetes nodes"}},
-      {"node-memory-hog", {"", false, {}, "the scenario has no Kubernetes nodes"}},
-      {"node-io-stress", {"", false, {}, "the scenario has no Kubernetes nodes"}},
-      {"kubelet-service-kill", {"", false, {}, "the scenario has no Kubernetes nodes"}},
-      {"docker-service-kill", {"", false, {}, "the scenario has no Kubernetes nodes"}},
+      {"node-drain", {"", false, {}, kNodeEvicts}},
+      {"node-taint", {"", false, {}, kNodeEvicts}},
+      {"node-restart", {"", false, {}, kNodeStops}},
+      {"node-poweroff", {"", false, {}, kNodeStops}},
+      {"node-cpu-hog", {"", false, {}, kNodeStress}},
+      {"node-memory-hog", {"", false, {}, kNodeStress}},
+      {"node-io-stress", {"", false, {}, kNodeStress}},
+      {"kubelet-service-kill", {"", false, {}, kNodeStops}},
+      {"docker-service-kill", {"", false, {}, kNodeStops}},
   };
   return m;
 }

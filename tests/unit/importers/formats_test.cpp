@@ -383,7 +383,7 @@ TEST(ChaosToolkit, ExperimentPausesAndConfiguration) {
   EXPECT_EQ(r.faults[0].params["grace_period"], "3s");
   EXPECT_EQ(r.faults[1].start.ns(), 15 * kSec);
   EXPECT_EQ(r.faults[1].targets, std::vector<std::string>{"consumer/consumer-2"});
-  EXPECT_TRUE(has_unmapped(r, "the scenario has no Kubernetes nodes"));
+  EXPECT_TRUE(has_unmapped(r, "the importer does not resolve which pods the node holds"));
 }
 
 TEST(K6, RampingArrivalRateBecomesStages) {
@@ -434,6 +434,41 @@ TEST(K6, RecordedPointsAreBinned) {
   EXPECT_EQ(targets, (std::vector<double>{2, 3, 3, 0, 0, 1, 1}));
   const ImportResult csv = import_records({"k6/out.csv"});
   EXPECT_DOUBLE_EQ(csv.load_overrides[2].second.get<double>(), 2.0);  // 2 rows at 1772359200
+}
+
+TEST(K6, AnHttpLoadIsDrivenLikeAProducer) {
+  // A scenario with a producer and an http-load: the k6 scenario "pages" names neither, so the
+  // importer asks which one; --producer browser sets the http-load's parameters (its bound is
+  // `requests`, a producer's `messages`).
+  const sim::ResolvedScenario sc = scenario_from(R"Y(
+name: two-loads
+duration: 5m
+components:
+  - {name: feeder, kind: producer, target: q, rate: 10/s}
+  - {name: q, kind: queue}
+  - {name: browser, kind: http-load, target: web}
+  - {name: web, kind: http-service}
+)Y");
+  const std::string options = read_text(record("k6/options-bookinfo.json"));
+  try {
+    import_one(sc, "options.json", options);
+    ADD_FAILURE() << "two load sources and no --producer must be refused";
+  } catch (const sim::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("2 load sources, producers or http-loads (feeder, browser): choose one with "
+                                         "--producer"),
+              std::string::npos)
+        << e.what();
+  }
+  ImportOptions opt;
+  opt.producer = "browser";
+  const ImportResult r = import_one(sc, "options.json", options, opt);
+  ASSERT_EQ(r.load_overrides.size(), 5u);
+  // 5/s from 10 s for 2 min: start 10s, rate 5, one 2 min stage at 5, no request bound.
+  EXPECT_EQ(r.load_overrides[1], (std::pair<std::string, sim::Json>{"components.browser.start", "10s"}));
+  EXPECT_DOUBLE_EQ(r.load_overrides[2].second.get<double>(), 5.0);
+  EXPECT_EQ(r.load_overrides[3].second[0]["duration"], "2m");
+  EXPECT_EQ(r.load_overrides[4].first, "components.browser.requests");
+  EXPECT_TRUE(r.load_overrides[4].second.is_null());
 }
 
 TEST(Timeline, RoundTripsThroughTheFormat) {
