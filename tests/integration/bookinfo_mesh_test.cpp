@@ -121,6 +121,12 @@ TEST(BookinfoMesh, SameSeedSameRun) {
   EXPECT_EQ(a->fingerprint(), b->fingerprint());
   auto other = run_file(kScenario, {"seed=2"}, "ratings-delay-retries");
   EXPECT_NE(a->fingerprint(), other->fingerprint());
+  // Pinned (DESIGN §3): update only when a model change is meant to change these runs, and say
+  // so in the commit.
+  EXPECT_EQ(a->fingerprint(), "ecc1dad4641a8e87");
+  EXPECT_EQ(run_file(kScenario, {}, "ratings-abort-no-fallback")->fingerprint(), "09523ca87f89504b");
+  EXPECT_EQ(run_file(kScenario, {}, "ratings-abort-with-fallback")->fingerprint(), "ed55ee4e04ca319d");
+  EXPECT_EQ(run_file(kScenario)->fingerprint(), "09523ca87f89504b");  // the base run is variant 1
 }
 
 }  // namespace
