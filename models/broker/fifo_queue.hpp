@@ -58,6 +58,12 @@ class FifoQueue final : public sim::Component {
   QueueStats on_stats(uint32_t connection, const QueueStatsRequest& request);
   void dispatch();
   bool has_credit(const Channel& c) const { return c.subscribed && (c.prefetch == 0 || c.in_flight < c.prefetch); }
+  /// Call after anything has_credit() reads changed on a channel.
+  void refresh_credit(size_t channel) {
+    if (channel >= kCreditBits) return;
+    const uint64_t bit = uint64_t{1} << channel;
+    credit_bits_ = has_credit(channels_[channel]) ? credit_bits_ | bit : credit_bits_ & ~bit;
+  }
   void settle(Channel& channel, uint64_t tag, bool requeue);
   void requeue_all(Channel& channel);
   void update_gauges();
@@ -67,6 +73,10 @@ class FifoQueue final : public sim::Component {
   std::deque<Ready> ready_;
   std::vector<Channel> channels_;
   size_t next_channel_ = 0;
+  // Bit c set: channel c has credit (has_credit), for the first kCreditBits channels, so that
+  // dispatch finds the next consumer to serve with a bit scan.
+  static constexpr size_t kCreditBits = 64;
+  uint64_t credit_bits_ = 0;
   uint64_t next_tag_ = 1;
   uint64_t unacked_total_ = 0;
   size_t max_ready_ = 0;

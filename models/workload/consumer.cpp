@@ -112,6 +112,10 @@ void Consumer::handle_notice(const ConsumerNotice& n) {
       }
       break;
     case NoticeKind::delivery:
+      if (!busy_ && buffer_.empty() && !frozen()) {
+        start(n.delivery);  // what start_next() would take at once, without a trip through buffer_
+        break;
+      }
       buffer_.push_back(n.delivery);
       if (!busy_) start_next();
       break;
@@ -120,8 +124,13 @@ void Consumer::handle_notice(const ConsumerNotice& n) {
 
 void Consumer::start_next() {
   if (busy_ || buffer_.empty() || frozen()) return;
-  current_ = buffer_.front();
+  const Delivery next = buffer_.front();
   buffer_.pop_front();
+  start(next);
+}
+
+void Consumer::start(const Delivery& delivery) {
+  current_ = delivery;
   busy_ = true;
   orphaned_ = false;
   sim::Duration work = config_.processing_time.sample_duration(processing_rng_);
@@ -206,7 +215,8 @@ void Consumer::complete(bool success) {
     processed_total_.inc();
     // The side effect is done: the message is delivered (or delivered again: a duplicate).
     sim().ledger().delivered(current_.message, now());
-    sim().events().trace_message(now(), path(), "processed", current_.message.id);
+    // Tested here, not only inside: the call is per message and tracing is usually off.
+    if (sim().events().trace_messages()) sim().events().trace_message(now(), path(), "processed", current_.message.id);
   }
   if (config_.auto_ack || orphaned_) {
     // The copy is ours (auto-ack since delivery, R-CA1; or orphaned): done, or dropped on failure.

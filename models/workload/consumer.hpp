@@ -72,6 +72,8 @@ class Consumer final : public Pod {
   void drop_queue_link(const char* lost_cause);
   void subscribe();
   void start_next();
+  /// Starts processing `delivery` (not busy, not frozen).
+  void start(const Delivery& delivery);
   void stop_working();
   void complete(bool success);
 

@@ -47,13 +47,13 @@ void Producer::schedule_next_arrival() {
   // The profile's clock starts at `start`; arrivals follow the (possibly ramping) rate.
   const double from = std::max(profile_clock_, (now() - sim::SimTime::at(config_.start)).seconds());
   const double amount = config_.arrivals == ProducerConfig::Arrivals::poisson ? arrivals_rng_.exponential(1.0) : 1.0;
-  const std::optional<double> next = config_.rate.advance(from, amount);
-  if (!next) {
+  double next = 0;
+  if (!config_.rate.advance(from, amount, next)) {
     arrivals_running_ = false;  // the load has ended
     return;
   }
-  profile_clock_ = *next;
-  const sim::SimTime at = sim::SimTime::at(config_.start) + sim::Duration::from_seconds(*next);
+  profile_clock_ = next;
+  const sim::SimTime at = sim::SimTime::at(config_.start) + sim::Duration::from_seconds(next);
   schedule_app(std::max(at, now()) - now(), kArrival);
 }
 
@@ -62,7 +62,8 @@ void Producer::arrival() {
   if (config_.persistent) m.flags |= sim::Message::kPersistent;
   ++created_;
   created_total_.inc();
-  sim().events().trace_message(now(), path(), "created", m.id);
+  // Tested here, not only inside: the call is per message and tracing is usually off.
+  if (sim().events().trace_messages()) sim().events().trace_message(now(), path(), "created", m.id);
   try_publish(Pending{m, 0});
   schedule_next_arrival();
 }
@@ -220,7 +221,12 @@ void Producer::handle_notice(const PublisherNotice& n) {
       break;
     }
     case Kind::accepted:
-      take_unanswered(n.message_id);  // custody passed to the broker
+      // Custody passed to the broker. It answers in order: the oldest send, popped here
+      // without building the std::optional take_unanswered() returns.
+      if (!unanswered_.empty() && unanswered_.front().message.id == n.message_id)
+        unanswered_.pop_front();
+      else
+        take_unanswered(n.message_id);
       break;
     case Kind::confirmed: {
       auto it = unconfirmed_.find(n.message_id);

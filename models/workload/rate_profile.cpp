@@ -46,7 +46,7 @@ double RateProfile::integral(double a, double b) const {
   return total;
 }
 
-std::optional<double> RateProfile::advance(double from, double amount) const {
+std::optional<double> RateProfile::advance_general(double from, double amount) const {
   if (!(amount > 0)) throw std::invalid_argument("advance needs an amount > 0");
   from = std::max(from, 0.0);
   if (forever_) {

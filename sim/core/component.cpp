@@ -8,7 +8,7 @@
 namespace faultline::sim {
 
 Component::Component(Simulation& sim, ComponentIdentity identity)
-    : sim_(sim), identity_(std::move(identity)), path_hash_(stable_hash(identity_.path)) {}
+    : sim_(sim), clock_ns_(&sim.now_ns_), identity_(std::move(identity)), path_hash_(stable_hash(identity_.path)) {}
 
 Component::~Component() = default;
 
@@ -33,8 +33,6 @@ void Component::check_port_name(const std::string& name) const {
   if (name.empty()) throw std::logic_error("component " + path() + ": a port needs a name");
   if (find_port(name) != nullptr) throw std::logic_error("component " + path() + " declares port " + name + " twice");
 }
-
-SimTime Component::now() const { return sim_.now(); }
 
 RandomStream& Component::rng(std::string_view purpose) {
   auto it = streams_.find(purpose);

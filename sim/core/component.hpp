@@ -69,7 +69,9 @@ class Component {
 
  protected:
   [[nodiscard]] Simulation& sim() const { return sim_; }
-  [[nodiscard]] SimTime now() const;
+  /// Inline through a pointer to the simulation's clock: it is read several times per event,
+  /// and Simulation is incomplete here.
+  [[nodiscard]] SimTime now() const { return SimTime::from_ns(*clock_ns_); }
   /// This component's stream for a purpose ("arrivals", "service"): derived from
   /// (scenario seed, path, purpose), created on first use.
   RandomStream& rng(std::string_view purpose);
@@ -153,6 +155,7 @@ class Component {
   void check_port_name(const std::string& name) const;
 
   Simulation& sim_;
+  const int64_t* clock_ns_;  // the simulation's current time, for now()
   ComponentIdentity identity_;
   uint32_t index_ = 0;
   uint64_t path_hash_ = 0;

@@ -34,11 +34,9 @@ std::vector<Component*> Simulation::components() const {
   return out;
 }
 
-EventId Simulation::schedule(SimTime at, const Component& target, uint16_t kind, uint32_t arg, bool background) {
-  if (at.ns() < now_ns_)
-    throw std::logic_error("component " + target.path() + " scheduled an event in the past (" +
-                           std::to_string(at.ns()) + " ns < now " + std::to_string(now_ns_) + " ns)");
-  return queue_.push(at.ns(), target.index(), kind, arg, background);
+void Simulation::throw_scheduled_in_past(SimTime at, const Component& target) const {
+  throw std::logic_error("component " + target.path() + " scheduled an event in the past (" + std::to_string(at.ns()) +
+                         " ns < now " + std::to_string(now_ns_) + " ns)");
 }
 
 EventId Simulation::call_at(SimTime at, std::function<void()> fn, bool background) {

@@ -47,8 +47,12 @@ class Simulation {
   [[nodiscard]] SimTime now() const { return SimTime::from_ns(now_ns_); }
   [[nodiscard]] uint64_t seed() const { return seed_; }
 
-  /// Schedules event `kind` for component `target` at time `at` (≥ now).
-  EventId schedule(SimTime at, const Component& target, uint16_t kind, uint32_t arg, bool background = false);
+  /// Schedules event `kind` for component `target` at time `at` (≥ now). Inline: every message
+  /// schedules through it; the error path stays out of line.
+  EventId schedule(SimTime at, const Component& target, uint16_t kind, uint32_t arg, bool background = false) {
+    if (at.ns() < now_ns_) throw_scheduled_in_past(at, target);
+    return queue_.push(at.ns(), target.index(), kind, arg, background);
+  }
   /// Schedules a callback: for engine services (scrapes, faults, probes), not per-message work.
   EventId call_at(SimTime at, std::function<void()> fn, bool background = false);
   void cancel(EventId id);
@@ -88,7 +92,9 @@ class Simulation {
   void set_faults(FaultInjector* injector) { faults_ = injector; }
 
  private:
+  friend class Component;  // reads now_ns_ through a pointer, for an inline Component::now()
   static constexpr uint32_t kCallbackTarget = UINT32_MAX;
+  [[noreturn]] void throw_scheduled_in_past(SimTime at, const Component& target) const;
   void adopt(std::unique_ptr<Component> c);
   void dispatch(const EventRecord& e);
   void scrape_tick();

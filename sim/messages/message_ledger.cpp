@@ -32,11 +32,20 @@ MessageLedger::MessageLedger(Recorder& recorder)
 
 MessageLedger::~MessageLedger() = default;
 
-MessageLedger::Chunk& MessageLedger::chunk_of(uint64_t id) {
+MessageLedger::Chunk* MessageLedger::find_chunk(uint64_t id) {
   const uint64_t c = id >> kChunkBits;
-  if (id >= next_id_ || c < chunk_base_ || c - chunk_base_ >= chunks_.size() || !chunks_[c - chunk_base_])
-    throw ConservationError("message " + std::to_string(id) + " is unknown or already resolved");
-  Chunk& ch = *chunks_[c - chunk_base_];
+  if (id >= next_id_) return nullptr;
+  if (cached_chunk_ != nullptr && c == cached_chunk_number_) return cached_chunk_;
+  if (c < chunk_base_ || c - chunk_base_ >= chunks_.size() || !chunks_[c - chunk_base_]) return nullptr;
+  cached_chunk_ = chunks_[c - chunk_base_].get();
+  cached_chunk_number_ = c;
+  return cached_chunk_;
+}
+
+MessageLedger::Chunk& MessageLedger::chunk_of(uint64_t id) {
+  Chunk* found = find_chunk(id);
+  if (found == nullptr) throw ConservationError("message " + std::to_string(id) + " is unknown or already resolved");
+  Chunk& ch = *found;
   if (Chunk::get(ch.resolved, id))
     throw ConservationError("message " + std::to_string(id) + " was used after its fate was settled");
   return ch;
@@ -89,7 +98,7 @@ void MessageLedger::release(uint64_t id) {
   if (!Chunk::get(ch.delivered, id))
     throw ConservationError("message " + std::to_string(id) +
                             ": its last copy was released although it was never delivered (a loss not reported)");
-  resolve(id);
+  resolve(ch, id);
 }
 
 void MessageLedger::lose(uint64_t id, std::string_view cause, std::string_view component) {
@@ -108,18 +117,19 @@ void MessageLedger::lose(uint64_t id, std::string_view cause, std::string_view c
     if (!component.empty()) ++lost_by_component_[std::string(component)];
     recorder_.counter("faultline_messages_lost_total", {{"cause", cause_s}}, "Messages lost, by cause").inc();
   }
-  resolve(id);
+  resolve(ch, id);
 }
 
-void MessageLedger::resolve(uint64_t id) {
-  Chunk& ch = chunk_of(id);
+// `ch` is chunk_of(id), already validated by the caller.
+void MessageLedger::resolve(Chunk& ch, uint64_t id) {
   Chunk::set(ch.resolved, id);
-  shared_.erase(id);
+  if (!shared_.empty()) shared_.erase(id);
   if (--ch.unresolved == 0) drop_resolved_chunks();
 }
 
 void MessageLedger::drop_resolved_chunks() {
   // A chunk whose ids were all created and all resolved can never be referenced again.
+  cached_chunk_ = nullptr;
   for (size_t i = 0; i < chunks_.size(); ++i) {
     if (!chunks_[i]) continue;
     const uint64_t end_id = (chunk_base_ + i + 1) << kChunkBits;

@@ -68,13 +68,18 @@ class MessageLedger {
     uint32_t copies;
   };
   Chunk& chunk_of(uint64_t id);
+  Chunk* find_chunk(uint64_t id);
   bool is_delivered(uint64_t id);
-  void resolve(uint64_t id);
+  void resolve(Chunk& ch, uint64_t id);
   void drop_resolved_chunks();
 
   static constexpr unsigned kChunkBits = 12;  // 4096 messages per chunk
   std::deque<std::unique_ptr<Chunk>> chunks_;  // chunk i covers ids [(base+i) << 12, ...)
   uint64_t chunk_base_ = 0;
+  // The chunk found last and its number: a message's delivery and release look up the same
+  // chunk one after the other. Reset whenever a chunk is dropped.
+  Chunk* cached_chunk_ = nullptr;
+  uint64_t cached_chunk_number_ = 0;
   std::map<uint64_t, Shared> shared_;
   uint64_t next_id_ = 0;
   uint64_t published_ = 0, delivered_ = 0, duplicates_ = 0, lost_ = 0, live_copies_ = 0;

@@ -19,9 +19,14 @@ std::string_view metric_type_name(MetricType t) {
 }
 
 void Histogram::observe(double v) {
-  // Prometheus buckets count observations ≤ le: the first bound ≥ v.
-  const auto it = std::lower_bound(bounds_->begin(), bounds_->end(), v);
-  ++counts_[static_cast<size_t>(it - bounds_->begin())];
+  // Prometheus buckets count observations ≤ le: the first bound ≥ v. A linear scan from the
+  // smallest bound finds it as std::lower_bound would (NaN lands in bucket 0 with both): bucket
+  // lists are short and observations cluster in the low buckets, so it stops after a few
+  // predictable steps where a binary search mispredicts at every level.
+  const std::vector<double>& bounds = *bounds_;
+  size_t bucket = 0;
+  while (bucket < bounds.size() && bounds[bucket] < v) ++bucket;
+  ++counts_[bucket];
   sum_ += v;
   ++count_;
 }
