@@ -5,13 +5,13 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <vector>
 
 #include "models/broker/amqp_protocol.hpp"
 #include "models/broker/management_protocol.hpp"
 #include "sim/core/component.hpp"
+#include "sim/core/ring_deque.hpp"
 #include "sim/metrics/backlog.hpp"
 #include "sim/scenario/model_registry.hpp"
 
@@ -46,7 +46,7 @@ class FifoQueue final : public sim::Component {
     bool auto_ack = false;
     uint32_t prefetch = 0;       // 0 = unlimited
     uint64_t in_flight = 0;      // unacked deliveries
-    std::deque<Unacked> unacked; // in delivery order (tags increase)
+    sim::RingDeque<Unacked> unacked;  // in delivery order (tags increase)
   };
   struct Ready {
     sim::Message message;
@@ -70,7 +70,7 @@ class FifoQueue final : public sim::Component {
 
   sim::ServerPort<PublisherRequest, PublisherNotice>& publish_;
   sim::ServerPort<ConsumerRequest, ConsumerNotice>& consume_;
-  std::deque<Ready> ready_;
+  sim::RingDeque<Ready> ready_;
   std::vector<Channel> channels_;
   size_t next_channel_ = 0;
   // Bit c set: channel c has credit (has_credit), for the first kCreditBits channels, so that

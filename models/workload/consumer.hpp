@@ -11,12 +11,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 
 #include "models/broker/amqp_protocol.hpp"
 #include "models/database/database_protocol.hpp"
 #include "models/kubernetes/pod.hpp"
 #include "models/network/tcp_connection.hpp"
+#include "sim/core/ring_deque.hpp"
 #include "sim/random/distribution.hpp"
 #include "sim/scenario/model_registry.hpp"
 
@@ -85,7 +85,7 @@ class Consumer final : public Pod {
   DbLink db_link_;        // the database connection
   enum class Conn { disconnected, connecting, connected } conn_ = Conn::disconnected;
   bool reconnect_scheduled_ = false;
-  std::deque<Delivery> buffer_;  // prefetched, not started
+  sim::RingDeque<Delivery> buffer_;  // prefetched, not started
   bool busy_ = false;
   bool working_ = false;          // processing (CPU busy), possibly frozen
   bool cpu_paused_ = false;       // frozen: the busy time stands still

@@ -22,6 +22,7 @@
 #include "models/kubernetes/pod.hpp"
 #include "models/network/tcp_connection.hpp"
 #include "models/workload/rate_profile.hpp"
+#include "sim/core/ring_deque.hpp"
 #include "sim/scenario/model_registry.hpp"
 
 namespace faultline::models {
@@ -98,7 +99,7 @@ class Producer final : public Pod {
   uint64_t retries_ = 0;
   double profile_clock_ = 0;                 // seconds of load profile elapsed at the last arrival
   std::map<uint64_t, Pending> unconfirmed_;  // sent with confirms, our copy kept
-  std::deque<Pending> unanswered_;           // sent without confirms, in send order: the broker holds them
+  sim::RingDeque<Pending> unanswered_;       // sent without confirms, in send order: the broker holds them
   sim::RandomStream& arrivals_rng_;
   std::map<uint32_t, Pending> retrying_;     // waiting for their retry event
   uint32_t next_retry_slot_ = 0;

@@ -1,7 +1,5 @@
 #include "sim/metrics/backlog.hpp"
 
-#include <algorithm>
-
 namespace faultline::sim {
 
 BacklogTracker::BacklogTracker(Recorder& recorder)
@@ -15,31 +13,6 @@ BacklogTracker::Queue& BacklogTracker::register_queue(const std::string& queue_l
                               "Messages accepted by this queue and not yet acknowledged (ready + unacked)");
   queues_.push_back(Queue(this, g));
   return queues_.back();
-}
-
-void BacklogTracker::Queue::add(int64_t delta, SimTime now) {
-  value_ += delta;
-  gauge_->set(static_cast<double>(value_));
-  owner_->total_ += delta;
-  owner_->changed(now);
-}
-
-int64_t BacklogTracker::threshold() const {
-  // Within 10 % or 10 messages of the baseline, whichever is larger.
-  return baseline_ + std::max<int64_t>(baseline_ / 10, 10);
-}
-
-void BacklogTracker::changed(SimTime now) {
-  total_gauge_->set(static_cast<double>(total_));
-  if (total_ > peak_) {
-    peak_ = total_;
-    peak_time_ = now;
-    // A peak that is still within the baseline band never left it: drained at once.
-    returned_at_.reset();
-    if (total_ <= threshold()) returned_at_ = now;
-  } else if (!returned_at_ && total_ <= threshold()) {
-    returned_at_ = now;
-  }
 }
 
 void BacklogTracker::mark_baseline(SimTime now) {

@@ -3,6 +3,7 @@
 // the peak and the drain time do not depend on the scrape interval.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -59,5 +60,31 @@ class BacklogTracker {
   int64_t baseline_ = 0;
   std::optional<SimTime> returned_at_ = SimTime::zero();
 };
+
+// Inline: called twice per message on the queues' hot path.
+inline void BacklogTracker::Queue::add(int64_t delta, SimTime now) {
+  value_ += delta;
+  gauge_->set(static_cast<double>(value_));
+  owner_->total_ += delta;
+  owner_->changed(now);
+}
+
+inline int64_t BacklogTracker::threshold() const {
+  // Within 10 % or 10 messages of the baseline, whichever is larger.
+  return baseline_ + std::max<int64_t>(baseline_ / 10, 10);
+}
+
+inline void BacklogTracker::changed(SimTime now) {
+  total_gauge_->set(static_cast<double>(total_));
+  if (total_ > peak_) {
+    peak_ = total_;
+    peak_time_ = now;
+    // A peak that is still within the baseline band never left it: drained at once.
+    returned_at_.reset();
+    if (total_ <= threshold()) returned_at_ = now;
+  } else if (!returned_at_ && total_ <= threshold()) {
+    returned_at_ = now;
+  }
+}
 
 }  // namespace faultline::sim
