@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -70,7 +71,10 @@ class FifoQueue final : public sim::Component {
 
   sim::ServerPort<PublisherRequest, PublisherNotice>& publish_;
   sim::ServerPort<ConsumerRequest, ConsumerNotice>& consume_;
-  sim::RingDeque<Ready> ready_;
+  // The backlog: it may hold millions, so std::deque's blocks, not a RingDeque, whose doubling
+  // needs up to 3× the memory while it grows (measured: 101 instead of 42 bytes per queued
+  // message at 10 million, for about 7 % more speed on the benchmark).
+  std::deque<Ready> ready_;
   std::vector<Channel> channels_;
   size_t next_channel_ = 0;
   // Bit c set: channel c has credit (has_credit), for the first kCreditBits channels, so that
