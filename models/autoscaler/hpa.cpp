@@ -148,18 +148,9 @@ sim::KindInfo HorizontalPodAutoscaler::kind_info() {
       "sampled every metric_interval. Pods are created and deleted through the workload's slots (its max_count).";
   k.replication = sim::Replication::single;
   k.role = sim::TopologyRole::other;
-  sim::ReferenceSpec target;
-  target.target_kinds = {"consumer", "producer"};
-  target.flow = sim::ReferenceSpec::Flow::none;
-  target.wires = {{"scale", "scale"}};
-  sim::ReferenceSpec queue;
-  queue.target_kinds = {"queue", "broker-cluster"};
-  queue.flow = sim::ReferenceSpec::Flow::none;
-  queue.wires = {{"queue_stats", "stats"}};
+  const sim::ReferenceSpec queue = HpaController::queue_stats_reference();
   k.params = {
-      ParamSpec::ref("target", target)
-          .require()
-          .describe("the workload to scale (scaleTargetRef): a consumer or producer entry; its slots are max(count, max_count)"),
+      HpaController::target_param(),
       ParamSpec::integer("min_replicas", "pods")
           .def(1)
           .at_least(1)

@@ -221,6 +221,24 @@ void HpaController::record_scale(sim::SimTime now, int64_t from, int64_t to) {
     while (!events->empty() && events->front().at.ns() <= horizon) events->pop_front();
 }
 
+sim::ParamSpec HpaController::target_param() {
+  sim::ReferenceSpec target;
+  target.target_kinds = {"consumer", "producer"};
+  target.flow = sim::ReferenceSpec::Flow::none;
+  target.wires = {{"scale", "scale"}};
+  return sim::ParamSpec::ref("target", target)
+      .require()
+      .describe("the workload to scale (scaleTargetRef): a consumer or producer entry; its slots are max(count, max_count)");
+}
+
+sim::ReferenceSpec HpaController::queue_stats_reference() {
+  sim::ReferenceSpec queue;
+  queue.target_kinds = {"queue", "broker-cluster"};
+  queue.flow = sim::ReferenceSpec::Flow::none;
+  queue.wires = {{"queue_stats", "stats"}};
+  return queue;
+}
+
 std::vector<sim::ParamSpec> HpaController::behavior_params() {
   using sim::ParamSpec;
   const std::vector<std::string> selects = {"max", "min", "disabled"};

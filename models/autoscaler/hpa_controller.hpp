@@ -96,6 +96,11 @@ class HpaController {
   [[nodiscard]] int64_t max_replicas() const { return max_; }
   [[nodiscard]] const HpaBehavior& behavior() const { return behavior_; }
 
+  /// The `target` parameter every HPA-like kind declares: the workload it scales, wired to its
+  /// pods' "scale" channel.
+  static sim::ParamSpec target_param();
+  /// A reference to the queue an HPA-like kind reads, wired to the queue's "stats" port.
+  static sim::ReferenceSpec queue_stats_reference();
   /// The behaviour parameters every HPA-like kind declares (the defaults of R-H6).
   static std::vector<sim::ParamSpec> behavior_params();
   static HpaBehavior behavior_from(const sim::ParamValues& params);

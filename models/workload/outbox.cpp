@@ -15,10 +15,10 @@ Outbox::Outbox(sim::Simulation& sim, sim::ComponentIdentity id, OutboxConfig con
       relay_(client_port<PublisherRequest, PublisherNotice, &Outbox::on_notice>("relay")),
       network_(request_port<PathQuery, PathAnswer>("network")),
       link_(*this, network_, relay_,
-            Link::Hooks{[this] { return now(); },
+            PublisherLink::Hooks{[this] { return now(); },
                         [this](sim::Duration d, uint32_t arg, bool background) { schedule_in(d, kLink, arg, background); },
                         [this](const PublisherNotice& n) { handle_notice(n); }, [this] { link_timed_out(); }},
-            Link::Liveness::heartbeat, config_.heartbeat),
+            PublisherLink::Liveness::heartbeat, config_.heartbeat),
       rows_gauge_(sim.recorder().gauge("faultline_outbox_rows", {{"outbox", path()}},
                                        "Outbox rows not yet confirmed by the broker")) {}
 
@@ -73,40 +73,13 @@ void Outbox::poll() {
 }
 
 void Outbox::on_notice(const PublisherNotice& n) {
-  if (!link_.modelled()) {
-    handle_notice(n);
-    return;
-  }
-  if (n.kind == Kind::connected) {
-    const uint32_t endpoint = n.endpoint != kNoEndpoint ? n.endpoint : relay_.server_owner()->index();
-    if (!link_.open(endpoint)) {
-      // Across a partition the handshake never completes: the attempt fails (R-N9).
-      link_.close();
-      PublisherRequest r;
-      r.op = PublisherRequest::Op::disconnect;
-      relay_.send(r);
-      handle_notice(PublisherNotice{Kind::disconnected, 0, "publish_failed", nullptr});
-      return;
-    }
-  } else if (n.kind == Kind::disconnected) {
-    // The broker closed the connection (a node lost, a failover): it has taken back or dropped
-    // what was on the wire, so the close acts at once and in-flight messages go with it.
-    handle_notice(n);
-    return;
-  } else if (!link_.is_open()) {
-    handle_notice(n);  // the answer to a connection attempt: refused
-    return;
-  }
-  link_.receive(n, 0);
+  receive_publisher_notice(link_, relay_, n, [this](const PublisherNotice& notice) { handle_notice(notice); });
 }
 
 void Outbox::link_timed_out() {
   // R-CA4: heartbeats stopped crossing the blocked path; both ends close the connection.
   log_event("connection-timed-out", {{"peer", relay_.server_owner()->path()}, {"heartbeat_s", config_.heartbeat.seconds()}});
-  PublisherRequest r;
-  r.op = PublisherRequest::Op::disconnect;
-  relay_.send(r);
-  handle_notice(PublisherNotice{Kind::disconnected, 0, "publish_failed", nullptr});
+  close_publisher_connection(relay_, [this](const PublisherNotice& notice) { handle_notice(notice); });
 }
 
 void Outbox::handle_notice(const PublisherNotice& n) {

@@ -11,7 +11,7 @@
 #include <map>
 
 #include "models/broker/amqp_protocol.hpp"
-#include "models/network/tcp_connection.hpp"
+#include "models/workload/publisher_connection.hpp"
 #include "sim/core/component.hpp"
 #include "sim/scenario/model_registry.hpp"
 
@@ -39,7 +39,6 @@ class Outbox final : public sim::Component {
 
  private:
   enum Event : uint16_t { kPoll = 1, kReconnect = 2, kLink = 3 };
-  using Link = TcpConnection<PublisherRequest, PublisherNotice>;
   struct Row {
     sim::Message message;
     bool in_flight = false;
@@ -55,7 +54,7 @@ class Outbox final : public sim::Component {
   sim::ServerPort<PublisherRequest, PublisherNotice>& writes_;
   sim::ClientPort<PublisherRequest, PublisherNotice>& relay_;
   NetworkPort& network_;
-  Link link_;  // the relay's connection, as the network delays it
+  PublisherLink link_;  // the relay's connection, as the network delays it
   enum class Conn { disconnected, connecting, connected } conn_ = Conn::disconnected;
   bool blocked_ = false;
   bool reconnect_scheduled_ = false;

@@ -14,10 +14,10 @@ Producer::Producer(sim::Simulation& sim, sim::ComponentIdentity id, PodConfig po
       out_(client_port<PublisherRequest, PublisherNotice, &Producer::on_notice>("publish")),
       network_(request_port<PathQuery, PathAnswer>("network")),
       link_(*this, network_, out_,
-            Link::Hooks{[this] { return now(); },
+            PublisherLink::Hooks{[this] { return now(); },
                         [this](sim::Duration d, uint32_t arg, bool background) { schedule_app(d, kLink, arg, background); },
                         [this](const PublisherNotice& n) { handle_notice(n); }, [this] { link_timed_out(); }},
-            Link::Liveness::heartbeat, config_.heartbeat),
+            PublisherLink::Liveness::heartbeat, config_.heartbeat),
       arrivals_rng_(rng("arrivals")),
       created_total_(sim.recorder().counter("faultline_producer_messages_created_total", {{"pod", path()}},
                                             "Messages created by the producer")),
@@ -122,41 +122,14 @@ void Producer::failed(Pending p, const char* cause, const std::string* where) {
 
 void Producer::on_notice(const PublisherNotice& n) {
   if (!process_running()) return;  // nobody is listening
-  if (!link_.modelled()) {
-    handle_notice(n);
-    return;
-  }
-  if (n.kind == Kind::connected) {
-    const uint32_t endpoint = n.endpoint != kNoEndpoint ? n.endpoint : out_.server_owner()->index();
-    if (!link_.open(endpoint)) {
-      // Across a partition the handshake never completes: the attempt fails (R-N9).
-      link_.close();
-      PublisherRequest r;
-      r.op = PublisherRequest::Op::disconnect;
-      out_.send(r);
-      handle_notice(PublisherNotice{Kind::disconnected, 0, "publish_failed", nullptr});
-      return;
-    }
-  } else if (n.kind == Kind::disconnected) {
-    // The broker closed the connection (a node lost, a failover): it has taken back or dropped
-    // what was on the wire, so the close acts at once and in-flight messages go with it.
-    handle_notice(n);
-    return;
-  } else if (!link_.is_open()) {
-    handle_notice(n);  // the answer to a connection attempt: refused
-    return;
-  }
-  link_.receive(n, 0);
+  receive_publisher_notice(link_, out_, n, [this](const PublisherNotice& notice) { handle_notice(notice); });
 }
 
 void Producer::link_timed_out() {
   // R-CA4: heartbeats stopped crossing the blocked path; both ends close the connection. The
   // broker's side is its own heartbeat check: it drops our pending confirms.
   log_event("connection-timed-out", {{"peer", out_.server_owner()->path()}, {"heartbeat_s", config_.heartbeat.seconds()}});
-  PublisherRequest r;
-  r.op = PublisherRequest::Op::disconnect;
-  out_.send(r);
-  handle_notice(PublisherNotice{Kind::disconnected, 0, "publish_failed", nullptr});
+  close_publisher_connection(out_, [this](const PublisherNotice& notice) { handle_notice(notice); });
 }
 
 void Producer::settle_in_flight(const char* lost_cause, bool crashed) {

@@ -20,7 +20,7 @@
 
 #include "models/broker/amqp_protocol.hpp"
 #include "models/kubernetes/pod.hpp"
-#include "models/network/tcp_connection.hpp"
+#include "models/workload/publisher_connection.hpp"
 #include "models/workload/rate_profile.hpp"
 #include "sim/core/ring_deque.hpp"
 #include "sim/scenario/model_registry.hpp"
@@ -63,7 +63,6 @@ class Producer final : public Pod {
 
  private:
   enum Event : uint16_t { kArrival = 1, kRetry = 2, kReconnect = 3, kBlockedTimeout = 4, kLink = 5 };
-  using Link = TcpConnection<PublisherRequest, PublisherNotice>;
   struct Pending {
     sim::Message message;
     uint32_t attempts = 0;  // publishes tried so far
@@ -87,7 +86,7 @@ class Producer final : public Pod {
   ProducerConfig config_;
   sim::ClientPort<PublisherRequest, PublisherNotice>& out_;
   NetworkPort& network_;
-  Link link_;                                // the connection, as the network delays it
+  PublisherLink link_;                                // the connection, as the network delays it
   std::deque<Pending> awaiting_connection_;  // published while the handshake is under way
   enum class Conn { disconnected, connecting, connected } conn_ = Conn::disconnected;
   bool blocked_ = false;

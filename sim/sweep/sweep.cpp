@@ -72,8 +72,8 @@ void Sweep::record(size_t run, const RunRecord& record) {
 bool Sweep::run_local(unsigned jobs, const std::function<bool(const SweepProgress&)>& poll) {
   if (jobs == 0) jobs = 1;
   jobs_ = jobs;
-  const std::vector<size_t> todo = pending();
-  const size_t done_before = plan_.runs() - todo.size();
+  const std::vector<size_t> not_yet_run = pending();
+  const size_t done_before = plan_.runs() - not_yet_run.size();
   std::atomic<size_t> next{0};
   std::atomic<size_t> finished{0};
   std::atomic<bool> stop{false};
@@ -83,13 +83,13 @@ bool Sweep::run_local(unsigned jobs, const std::function<bool(const SweepProgres
   const auto session_start = std::chrono::steady_clock::now();
 
   std::vector<std::thread> threads;
-  const size_t n_threads = std::min<size_t>(jobs, std::max<size_t>(todo.size(), 1));
+  const size_t n_threads = std::min<size_t>(jobs, std::max<size_t>(not_yet_run.size(), 1));
   std::atomic<size_t> running{n_threads};
   const auto worker = [&] {
     for (;;) {
-      const size_t k = stop.load() ? todo.size() : next.fetch_add(1);
-      if (k >= todo.size()) break;
-      const size_t run = todo[k];
+      const size_t k = stop.load() ? not_yet_run.size() : next.fetch_add(1);
+      if (k >= not_yet_run.size()) break;
+      const size_t run = not_yet_run[k];
       try {
         record(run, run_point(plan_.doc(), plan_.registry(), plan_.run_options(run)));
         finished.fetch_add(1);
@@ -118,7 +118,7 @@ bool Sweep::run_local(unsigned jobs, const std::function<bool(const SweepProgres
     p.total = plan_.runs();
     p.done_now = finished.load();
     p.done = done_before + p.done_now;
-    p.pending_at_start = todo.size();
+    p.pending_at_start = not_yet_run.size();
     p.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();
     return p;
   };
