@@ -394,28 +394,28 @@ class Importer {
   void loads(ImportResult& r, int64_t zero) {
     if (ctx_.loads().empty()) return;
     const ResolvedScenario& sc = ctx_.scenario();
-    std::vector<std::string> producers;  // every component a load can drive, in scenario order
+    std::vector<std::string> load_sources;  // producers and http-loads, in scenario order
     for (const ComponentEntry& c : sc.components)
-      if (c.kind->name == "producer" || c.kind->name == "http-load") producers.push_back(c.name);
+      if (c.kind->name == "producer" || c.kind->name == "http-load") load_sources.push_back(c.name);
     const auto& chosen = ctx_.options().producer;
-    if (chosen && std::find(producers.begin(), producers.end(), *chosen) == producers.end())
+    if (chosen && std::find(load_sources.begin(), load_sources.end(), *chosen) == load_sources.end())
       throw InputError("--producer", "", 0,
                        "scenario " + sc.name + " has no producer or http-load named \"" + *chosen + "\"" +
-                           did_you_mean(*chosen, producers));
+                           did_you_mean(*chosen, load_sources));
     std::map<std::string, std::vector<LoadPiece>> per;
     std::vector<std::string> order;
     for (const PendingLoad& l : ctx_.loads()) {
       std::string target;
       if (chosen) target = *chosen;
-      else if (std::find(producers.begin(), producers.end(), l.name) != producers.end()) target = l.name;
-      else if (producers.size() == 1) target = producers[0];
+      else if (std::find(load_sources.begin(), load_sources.end(), l.name) != load_sources.end()) target = l.name;
+      else if (load_sources.size() == 1) target = load_sources[0];
       else {
         std::string list;
-        for (const auto& p : producers) list += (list.empty() ? "" : ", ") + p;
+        for (const auto& p : load_sources) list += (list.empty() ? "" : ", ") + p;
         throw InputError(l.source.value("file", std::string()), l.source.value("at", std::string()), 0,
-                         producers.empty()
+                         load_sources.empty()
                              ? "scenario " + sc.name + " has no producer or http-load to drive with this load"
-                             : "scenario " + sc.name + " has " + std::to_string(producers.size()) +
+                             : "scenario " + sc.name + " has " + std::to_string(load_sources.size()) +
                                    " load sources, producers or http-loads (" + list + "): choose one with --producer");
       }
       if (!per.count(target)) order.push_back(target);
