@@ -11,14 +11,12 @@ void throw_time_overflow(const char* what) {
 }
 }  // namespace detail
 
-Duration Duration::from_seconds(double seconds) {
+namespace detail {
+void throw_bad_seconds(double seconds) {
   if (std::isnan(seconds)) throw TimeOverflow("a duration in seconds is NaN");
-  const double ns = std::nearbyint(seconds * 1e9);
-  // 2^63 is exactly representable; anything at or beyond it does not fit.
-  if (!(ns < 9223372036854775808.0) || !(ns >= -9223372036854775808.0))
-    throw TimeOverflow("a duration of " + std::to_string(seconds) + " s does not fit in int64 nanoseconds");
-  return Duration::ns(static_cast<int64_t>(ns));
+  throw TimeOverflow("a duration of " + std::to_string(seconds) + " s does not fit in int64 nanoseconds");
 }
+}  // namespace detail
 
 namespace {
 
