@@ -19,13 +19,12 @@ std::string_view metric_type_name(MetricType t) {
 }
 
 void Histogram::observe(double v) {
-  // Prometheus buckets count observations ≤ le: the first bound ≥ v. A linear scan from the
-  // smallest bound finds it as std::lower_bound would (NaN lands in bucket 0 with both): bucket
-  // lists are short and observations cluster in the low buckets, so it stops after a few
-  // predictable steps where a binary search mispredicts at every level.
+  // Prometheus buckets count observations ≤ le: the first bound ≥ v, which for sorted bounds is
+  // the number of bounds < v (NaN lands in bucket 0, as with std::lower_bound). Counted without
+  // branches: latencies straddle a bound at random, and a stopping scan mispredicted there.
   const std::vector<double>& bounds = *bounds_;
   size_t bucket = 0;
-  while (bucket < bounds.size() && bounds[bucket] < v) ++bucket;
+  for (const double bound : bounds) bucket += static_cast<size_t>(bound < v);
   ++counts_[bucket];
   sum_ += v;
   ++count_;
