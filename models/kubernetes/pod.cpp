@@ -314,7 +314,9 @@ sim::EventId Pod::schedule_app(sim::Duration delay, uint16_t event_kind, uint32_
   if (event_kind > kMaxAppEvent) throw std::logic_error("pod " + path() + ": app event kinds are 0..15");
   // Bit 12 marks housekeeping, so that a freeze defers it as housekeeping too.
   const auto tagged = static_cast<uint16_t>((background ? 0x1000u : 0u) | ((generation_ & 0xFFu) << 4) | event_kind);
-  return schedule_in(delay, tagged, arg, background);
+  // Straight to the engine's inline push, not through Component::schedule_in: one call less on
+  // the per-message path.
+  return sim().schedule(now() + delay, *this, tagged, arg, background);
 }
 
 void Pod::handle(uint16_t event_kind, uint32_t arg) {

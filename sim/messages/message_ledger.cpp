@@ -10,15 +10,6 @@ const std::vector<double> kLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 
                                              1,     2.5,    5,     10,   30,    60,   120,  300,  600};
 }
 
-struct MessageLedger::Chunk {
-  static constexpr size_t kWords = (size_t{1} << kChunkBits) / 64;
-  uint64_t delivered[kWords] = {};
-  uint64_t resolved[kWords] = {};
-  uint32_t unresolved = 0;
-  static bool get(const uint64_t* bits, uint64_t id) { return (bits[(id & 4095) >> 6] >> (id & 63)) & 1u; }
-  static void set(uint64_t* bits, uint64_t id) { bits[(id & 4095) >> 6] |= uint64_t{1} << (id & 63); }
-};
-
 MessageLedger::MessageLedger(Recorder& recorder)
     : recorder_(recorder),
       published_total_(&recorder.counter("faultline_messages_published_total", {},
@@ -42,7 +33,7 @@ MessageLedger::Chunk* MessageLedger::find_chunk(uint64_t id) {
   return cached_chunk_;
 }
 
-MessageLedger::Chunk& MessageLedger::chunk_of(uint64_t id) {
+MessageLedger::Chunk& MessageLedger::find_unresolved_chunk(uint64_t id) {
   Chunk* found = find_chunk(id);
   if (found == nullptr) throw ConservationError("message " + std::to_string(id) + " is unknown or already resolved");
   Chunk& ch = *found;

@@ -63,17 +63,32 @@ class MessageLedger {
   void check_conservation(uint64_t copies_held_by_components) const;
 
  private:
-  struct Chunk;
+  static constexpr unsigned kChunkBits = 12;  // 4096 messages per chunk
+  struct Chunk {
+    static constexpr size_t kWords = (size_t{1} << kChunkBits) / 64;
+    uint64_t delivered[kWords] = {};
+    uint64_t resolved[kWords] = {};
+    uint32_t unresolved = 0;
+    static bool get(const uint64_t* bits, uint64_t id) { return (bits[(id & 4095) >> 6] >> (id & 63)) & 1u; }
+    static void set(uint64_t* bits, uint64_t id) { bits[(id & 4095) >> 6] |= uint64_t{1} << (id & 63); }
+  };
   struct Shared {  // a message of which more than one copy has existed
     uint32_t copies;
   };
-  Chunk& chunk_of(uint64_t id);
+  /// The chunk of a known, unresolved message; throws ConservationError otherwise. Inline for
+  /// the usual case, the chunk found last (a message's delivery and release look it up in turn).
+  Chunk& chunk_of(uint64_t id) {
+    if (cached_chunk_ != nullptr && id < next_id_ && (id >> kChunkBits) == cached_chunk_number_ &&
+        !Chunk::get(cached_chunk_->resolved, id))
+      return *cached_chunk_;
+    return find_unresolved_chunk(id);
+  }
+  Chunk& find_unresolved_chunk(uint64_t id);
   Chunk* find_chunk(uint64_t id);
   bool is_delivered(uint64_t id);
   void resolve(Chunk& ch, uint64_t id);
   void drop_resolved_chunks();
 
-  static constexpr unsigned kChunkBits = 12;  // 4096 messages per chunk
   std::deque<std::unique_ptr<Chunk>> chunks_;  // chunk i covers ids [(base+i) << 12, ...)
   uint64_t chunk_base_ = 0;
   // The chunk found last and its number: a message's delivery and release look up the same

@@ -18,18 +18,6 @@ std::string_view metric_type_name(MetricType t) {
   return "unknown";
 }
 
-void Histogram::observe(double v) {
-  // Prometheus buckets count observations ≤ le: the first bound ≥ v, which for sorted bounds is
-  // the number of bounds < v (NaN lands in bucket 0, as with std::lower_bound). Counted without
-  // branches: latencies straddle a bound at random, and a stopping scan mispredicted there.
-  const std::vector<double>& bounds = *bounds_;
-  size_t bucket = 0;
-  for (const double bound : bounds) bucket += static_cast<size_t>(bound < v);
-  ++counts_[bucket];
-  sum_ += v;
-  ++count_;
-}
-
 std::string SeriesView::identity() const {
   std::string out = name;
   if (!labels.empty()) {
