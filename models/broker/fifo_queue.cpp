@@ -165,8 +165,11 @@ void FifoQueue::on_consumer(uint32_t connection, const ConsumerRequest& request)
 }
 
 void FifoQueue::settle(Channel& ch, uint64_t tag, bool requeue) {
-  auto it = std::lower_bound(ch.unacked.begin(), ch.unacked.end(), tag,
-                             [](const Unacked& u, uint64_t t) { return u.tag < t; });
+  // Acks mostly come in delivery order: the oldest delivery first, without a search.
+  auto it = !ch.unacked.empty() && ch.unacked.front().tag == tag
+                ? ch.unacked.begin()
+                : std::lower_bound(ch.unacked.begin(), ch.unacked.end(), tag,
+                                   [](const Unacked& u, uint64_t t) { return u.tag < t; });
   if (it == ch.unacked.end() || it->tag != tag || it->acked)
     throw std::logic_error("queue " + path() + ": unknown delivery tag " + std::to_string(tag) + " (R-CA7)");
   it->acked = true;
