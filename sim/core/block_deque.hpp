@@ -11,10 +11,9 @@
 
 #include <bit>
 #include <cstddef>
-#include <iterator>
-#include <type_traits>
 #include <utility>
 
+#include "sim/core/position_iterator.hpp"
 #include "sim/core/ring_deque.hpp"
 
 namespace faultline::sim {
@@ -72,41 +71,12 @@ class BlockDeque {
     }
   }
 
-  /// Forward iteration from the front (range-for over the backlog, comparisons in tests).
-  template <bool Const>
-  class Iter {
-    using Owner = std::conditional_t<Const, const BlockDeque, BlockDeque>;
-
-   public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = T;
-    using difference_type = std::ptrdiff_t;
-    using pointer = std::conditional_t<Const, const T*, T*>;
-    using reference = std::conditional_t<Const, const T&, T&>;
-
-    Iter() = default;
-    Iter(Owner* owner, size_t index) : owner_(owner), index_(index) {}
-    reference operator*() const { return (*owner_)[index_]; }
-    pointer operator->() const { return &(*owner_)[index_]; }
-    Iter& operator++() {
-      ++index_;
-      return *this;
-    }
-    Iter operator++(int) {
-      Iter was = *this;
-      ++index_;
-      return was;
-    }
-    bool operator==(const Iter& other) const { return index_ == other.index_; }
-
-   private:
-    Owner* owner_ = nullptr;
-    size_t index_ = 0;  // position from the front
-  };
-  Iter<false> begin() { return {this, 0}; }
-  Iter<false> end() { return {this, size_}; }
-  Iter<true> begin() const { return {this, 0}; }
-  Iter<true> end() const { return {this, size_}; }
+  using iterator = PositionIterator<BlockDeque, T, false>;
+  using const_iterator = PositionIterator<BlockDeque, T, true>;
+  iterator begin() { return {this, 0}; }
+  iterator end() { return {this, size_}; }
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size_}; }
 
  private:
   // Position counts from the first slot of blocks_[0].

@@ -5,24 +5,21 @@
 // Order and contents are exactly those of std::deque for the operations offered.
 #pragma once
 
-#include <compare>
 #include <cstddef>
 #include <iterator>
-#include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "sim/core/position_iterator.hpp"
 
 namespace faultline::sim {
 
 template <typename T>
 class RingDeque {
-  template <bool Const>
-  class Iter;
-
  public:
   using value_type = T;
-  using iterator = Iter<false>;
-  using const_iterator = Iter<true>;
+  using iterator = PositionIterator<RingDeque, T, false>;
+  using const_iterator = PositionIterator<RingDeque, T, true>;
   using reverse_iterator = std::reverse_iterator<iterator>;
   using const_reverse_iterator = std::reverse_iterator<const_iterator>;
 
@@ -58,7 +55,7 @@ class RingDeque {
   }
   /// Removes one element, keeping the order of the rest; returns the iterator after it.
   iterator erase(iterator pos) {
-    for (size_t i = pos.index_; i + 1 < size_; ++i) (*this)[i] = std::move((*this)[i + 1]);
+    for (size_t i = pos.position(); i + 1 < size_; ++i) (*this)[i] = std::move((*this)[i + 1]);
     --size_;
     return pos;
   }
@@ -83,44 +80,6 @@ class RingDeque {
     slots_.swap(bigger);
     head_ = 0;
   }
-
-  template <bool Const>
-  class Iter {
-    using Owner = std::conditional_t<Const, const RingDeque, RingDeque>;
-
-   public:
-    using iterator_category = std::random_access_iterator_tag;
-    using value_type = T;
-    using difference_type = std::ptrdiff_t;
-    using pointer = std::conditional_t<Const, const T*, T*>;
-    using reference = std::conditional_t<Const, const T&, T&>;
-
-    Iter() = default;
-    Iter(Owner* owner, size_t index) : owner_(owner), index_(index) {}
-
-    reference operator*() const { return (*owner_)[index_]; }
-    pointer operator->() const { return &(*owner_)[index_]; }
-    reference operator[](difference_type n) const { return (*owner_)[index_ + static_cast<size_t>(n)]; }
-    Iter& operator++() { ++index_; return *this; }
-    Iter& operator--() { --index_; return *this; }
-    Iter operator++(int) { Iter t = *this; ++index_; return t; }
-    Iter operator--(int) { Iter t = *this; --index_; return t; }
-    Iter& operator+=(difference_type n) { index_ += static_cast<size_t>(n); return *this; }
-    Iter& operator-=(difference_type n) { index_ -= static_cast<size_t>(n); return *this; }
-    friend Iter operator+(Iter it, difference_type n) { return it += n; }
-    friend Iter operator+(difference_type n, Iter it) { return it += n; }
-    friend Iter operator-(Iter it, difference_type n) { return it -= n; }
-    friend difference_type operator-(const Iter& a, const Iter& b) {
-      return static_cast<difference_type>(a.index_) - static_cast<difference_type>(b.index_);
-    }
-    friend bool operator==(const Iter& a, const Iter& b) { return a.index_ == b.index_; }
-    friend auto operator<=>(const Iter& a, const Iter& b) { return a.index_ <=> b.index_; }
-
-   private:
-    friend class RingDeque;
-    Owner* owner_ = nullptr;
-    size_t index_ = 0;  // position from the front, not a slot
-  };
 
   std::vector<T> slots_;
   size_t head_ = 0;
