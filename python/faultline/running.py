@@ -152,7 +152,8 @@ def validate(
 ) -> Validation:
     """Replays a recorded live run and compares the prediction with the observed traces
     (``faultline validate``). ``tolerances`` are ``{"[METRIC.]FIGURE": "VALUE"}`` or the CLI's
-    ``"FIGURE=VALUE"`` strings; ``out`` writes report.md, report.json and the plots.
+    ``"FIGURE=VALUE"`` strings; ``out`` writes report.md, report.json and the plots, and the
+    replay that was judged in ``out/replay/`` (the output folder of ``run --out``), as the CLI does.
 
     The engine reads the scenario from a file, as the CLI does: a scenario loaded from a string
     or a dict is written to a temporary JSON file first (error messages then name that file).

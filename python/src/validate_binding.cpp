@@ -33,6 +33,7 @@ void bind_validate(py::module_& m) {
         o.tolerances = tolerances;
         o.mapping = mapping;
         o.pod_map = maps;
+        if (out) o.replay_out = *out + "/replay";  // as the CLI: the replay it judged, beside the report
         sim::Json report;
         bool passed = false;
         std::pair<size_t, size_t> counts;

@@ -170,7 +170,7 @@ def test_chaos_at_fire_heat_map_has_the_shapes_and_the_readme_answer(execute):
 def test_validation_plot_rows_are_what_validate_returns(execute, cli):
     import yaml
 
-    # `cli`: the notebook takes the predicted series from `faultline validate --out` of this build.
+    # `cli`: the notebook checks its report against `faultline validate` of this build.
     ran = execute("validation_plot.ipynb")
     f = ran.facts
     for figure in f["figures"]:

@@ -38,6 +38,13 @@ def test_a_run_agrees_with_itself_as_the_cli_says(cli, recorded: Path, tmp_path:
                 "--observed", str(recorded / "query_range.json"), "--start-time", "2026-01-01T00:00:00Z", "--json")
     assert json.loads(c.stdout) == v.report
     assert (tmp_path / "report/report.json").exists() and (tmp_path / "report/report.md").exists()
+    # The replay it judged is kept beside the report, as `validate --out` does: its loss is the
+    # report's prediction, and it has the series the report compared.
+    replay = json.loads((tmp_path / "report/replay/summary.json").read_text())
+    assert replay["messages"]["lost"] == v.report["loss"]["predicted"]
+    names = {s["metric"]["__name__"]
+             for s in json.loads((tmp_path / "report/replay/query_range.json").read_text())["data"]["result"]}
+    assert "rabbitmq_queue_messages_ready" in names
 
 
 def test_a_scenario_from_a_dict_validates_through_a_temporary_file(recorded: Path):
