@@ -43,41 +43,25 @@ void Consumer::subscribe() {
 
 void Consumer::on_notice(const ConsumerNotice& n) {
   if (!process_running()) return;
-  if (!queue_link_.modelled()) {
-    handle_notice(n);
-    return;
-  }
-  if (n.kind == NoticeKind::connected) {
-    const uint32_t endpoint = n.endpoint != kNoEndpoint ? n.endpoint : queue_.server_owner()->index();
-    if (!queue_link_.open(endpoint)) {
-      // Across a partition the handshake never completes: the attempt fails (R-N9).
-      queue_link_.close();
-      ConsumerRequest cancel;
-      cancel.op = ConsumerRequest::Op::cancel;
-      queue_.send(cancel);
-      handle_notice(ConsumerNotice{NoticeKind::disconnected, {}});
-      return;
-    }
-  } else if (n.kind == NoticeKind::disconnected) {
-    // The broker closed the connection (a node lost, a failover): it has taken back or dropped
-    // what was on the wire, so the close acts at once and in-flight messages go with it.
-    handle_notice(n);
-    return;
-  } else if (!queue_link_.is_open()) {
-    handle_notice(n);  // the answer to a connection attempt: refused
-    return;
-  }
-  queue_link_.receive(n, n.kind == NoticeKind::delivery ? n.delivery.bytes : 0);
+  receive_broker_notice(queue_link_, queue_, n, n.kind == NoticeKind::delivery ? n.delivery.bytes : 0,
+                        [this](const ConsumerNotice& notice) { handle_notice(notice); },
+                        [this] { close_queue_connection(); });
+}
+
+void Consumer::close_queue_connection() {
+  // The broker learns at once, as its own heartbeat check would: it requeues our unacked
+  // deliveries (R-CA3).
+  ConsumerRequest cancel;
+  cancel.op = ConsumerRequest::Op::cancel;
+  queue_.send(cancel);
+  handle_notice(ConsumerNotice{NoticeKind::disconnected, {}});
 }
 
 void Consumer::queue_timed_out() {
   // R-CA4: heartbeats stopped crossing the blocked path; both ends close the connection. The
   // broker's side is its own heartbeat check: it requeues our unacked deliveries (R-CA3).
   log_event("connection-timed-out", {{"peer", queue_.server_owner()->path()}, {"heartbeat_s", config_.heartbeat.seconds()}});
-  ConsumerRequest cancel;
-  cancel.op = ConsumerRequest::Op::cancel;
-  queue_.send(cancel);
-  handle_notice(ConsumerNotice{NoticeKind::disconnected, {}});
+  close_queue_connection();
 }
 
 void Consumer::drop_queue_link(const char* lost_cause) {

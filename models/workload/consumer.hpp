@@ -16,6 +16,7 @@
 #include "models/database/database_protocol.hpp"
 #include "models/kubernetes/pod.hpp"
 #include "models/network/tcp_connection.hpp"
+#include "models/workload/broker_connection.hpp"
 #include "sim/core/ring_deque.hpp"
 #include "sim/random/distribution.hpp"
 #include "sim/scenario/model_registry.hpp"
@@ -70,6 +71,8 @@ class Consumer final : public Pod {
   /// The queue connection is gone: what it had in flight never arrives (auto-ack deliveries
   /// were ours already, R-CA1).
   void drop_queue_link(const char* lost_cause);
+  /// Closes the broker connection from this side: cancel, then handle the close.
+  void close_queue_connection();
   void subscribe();
   void start_next();
   /// Starts processing `delivery` (not busy, not frozen).

@@ -11,7 +11,7 @@
 #include <map>
 
 #include "models/broker/amqp_protocol.hpp"
-#include "models/workload/publisher_connection.hpp"
+#include "models/workload/broker_connection.hpp"
 #include "sim/core/component.hpp"
 #include "sim/scenario/model_registry.hpp"
 

@@ -20,7 +20,7 @@
 
 #include "models/broker/amqp_protocol.hpp"
 #include "models/kubernetes/pod.hpp"
-#include "models/workload/publisher_connection.hpp"
+#include "models/workload/broker_connection.hpp"
 #include "models/workload/rate_profile.hpp"
 #include "sim/core/ring_deque.hpp"
 #include "sim/scenario/model_registry.hpp"

@@ -1,7 +1,9 @@
-// The broker side of a publisher's connection as the network shapes it, shared by the two
-// publishers (a producer and an outbox relay): how a broker's notice crosses the link, and how
-// the publisher closes a connection it has given up on.
+// A client's connection to the broker as the network shapes it, shared by the publishers (a
+// producer, an outbox relay) and the consumer: how a broker's notice crosses the link, and how a
+// publisher closes a connection it has given up on.
 #pragma once
+
+#include <cstdint>
 
 #include "models/broker/amqp_protocol.hpp"
 #include "models/network/tcp_connection.hpp"
@@ -22,10 +24,13 @@ void close_publisher_connection(PublisherPort& port, Handle&& handle) {
   handle(PublisherNotice{PublisherNotice::Kind::disconnected, 0, "publish_failed", nullptr});
 }
 
-/// Passes a broker's notice to `handle`, through the link when the network is modelled.
-template <class Handle>
-void receive_publisher_notice(PublisherLink& link, PublisherPort& port, const PublisherNotice& n, Handle&& handle) {
-  using Kind = PublisherNotice::Kind;
+/// Passes a broker's notice (`bytes` on the wire) to `handle`, through the link when the network
+/// is modelled. When the handshake cannot cross the network, the link is closed and `give_up`
+/// ends the attempt on the client's side.
+template <class Link, class Port, class Notice, class Handle, class GiveUp>
+void receive_broker_notice(Link& link, Port& port, const Notice& n, uint32_t bytes, Handle&& handle,
+                           GiveUp&& give_up) {
+  using Kind = typename Notice::Kind;
   if (!link.modelled()) {
     handle(n);
     return;
@@ -35,7 +40,7 @@ void receive_publisher_notice(PublisherLink& link, PublisherPort& port, const Pu
     if (!link.open(endpoint)) {
       // Across a partition the handshake never completes: the attempt fails (R-N9).
       link.close();
-      close_publisher_connection(port, handle);
+      give_up();
       return;
     }
   } else if (n.kind == Kind::disconnected) {
@@ -47,7 +52,13 @@ void receive_publisher_notice(PublisherLink& link, PublisherPort& port, const Pu
     handle(n);  // the answer to a connection attempt: refused
     return;
   }
-  link.receive(n, 0);
+  link.receive(n, bytes);
+}
+
+/// receive_broker_notice for a publisher: a failed handshake closes as the publisher would.
+template <class Handle>
+void receive_publisher_notice(PublisherLink& link, PublisherPort& port, const PublisherNotice& n, Handle&& handle) {
+  receive_broker_notice(link, port, n, 0, handle, [&] { close_publisher_connection(port, handle); });
 }
 
 }  // namespace faultline::models
