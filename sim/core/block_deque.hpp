@@ -25,14 +25,8 @@ class BlockDeque {
   static constexpr size_t kPerBlock = std::bit_floor(sizeof(T) >= 8192 ? size_t{1} : 8192 / sizeof(T));
 
   BlockDeque() = default;
-  BlockDeque(const BlockDeque&) = delete;
+  BlockDeque(const BlockDeque&) = delete;  // owns its blocks; a queue's backlog is never copied
   BlockDeque& operator=(const BlockDeque&) = delete;
-  BlockDeque(BlockDeque&& other) noexcept { swap(other); }
-  BlockDeque& operator=(BlockDeque&& other) noexcept {
-    BlockDeque gone(std::move(other));
-    swap(gone);
-    return *this;
-  }
   ~BlockDeque() {
     for (T* block : blocks_) delete[] block;
     delete[] spare_;
@@ -92,13 +86,6 @@ class BlockDeque {
       spare_ = block;
     else
       delete[] block;
-  }
-
-  void swap(BlockDeque& other) noexcept {
-    std::swap(blocks_, other.blocks_);
-    std::swap(spare_, other.spare_);
-    std::swap(head_, other.head_);
-    std::swap(size_, other.size_);
   }
 
   RingDeque<T*> blocks_;  // blocks_[0] holds the front, from slot head_

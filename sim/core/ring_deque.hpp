@@ -1,7 +1,8 @@
 // A double-ended FIFO in one power-of-two ring that grows by doubling and never shrinks.
 // Why: std::deque allocates and frees a block every few hundred bytes of churn, which on the
-// per-message paths (a queue's ready list, unacked deliveries, a client's unanswered sends)
-// was a steady malloc/free cost. Once a ring has reached its working size it never allocates.
+// per-message paths (a queue's unacked deliveries, a client's unanswered sends, a consumer's
+// prefetch buffer) was a steady malloc/free cost. Once a ring has reached its working size it
+// never allocates. Backlogs that may hold millions use BlockDeque instead (no doubling copy).
 // Order and contents are exactly those of std::deque for the operations offered.
 #pragma once
 

@@ -23,22 +23,16 @@ MessageLedger::MessageLedger(Recorder& recorder)
 
 MessageLedger::~MessageLedger() = default;
 
-MessageLedger::Chunk* MessageLedger::find_chunk(uint64_t id) {
-  const uint64_t c = id >> kChunkBits;
-  if (id >= next_id_) return nullptr;
-  if (cached_chunk_ != nullptr && c == cached_chunk_number_) return cached_chunk_;
-  if (c < chunk_base_ || c - chunk_base_ >= chunks_.size() || !chunks_[c - chunk_base_]) return nullptr;
-  cached_chunk_ = chunks_[c - chunk_base_].get();
-  cached_chunk_number_ = c;
-  return cached_chunk_;
-}
-
+// The slow path of chunk_of(): another chunk than the last one, or an error.
 MessageLedger::Chunk& MessageLedger::find_unresolved_chunk(uint64_t id) {
-  Chunk* found = find_chunk(id);
-  if (found == nullptr) throw ConservationError("message " + std::to_string(id) + " is unknown or already resolved");
-  Chunk& ch = *found;
+  const uint64_t c = id >> kChunkBits;
+  if (id >= next_id_ || c < chunk_base_ || c - chunk_base_ >= chunks_.size() || !chunks_[c - chunk_base_])
+    throw ConservationError("message " + std::to_string(id) + " is unknown or already resolved");
+  Chunk& ch = *chunks_[c - chunk_base_];
   if (Chunk::get(ch.resolved, id))
     throw ConservationError("message " + std::to_string(id) + " was used after its fate was settled");
+  cached_chunk_ = &ch;
+  cached_chunk_number_ = c;
   return ch;
 }
 
@@ -54,8 +48,6 @@ Message MessageLedger::create(SimTime now, uint32_t origin) {
   published_total_->inc();
   return Message{id, now.ns(), -1, origin, 0};
 }
-
-bool MessageLedger::is_delivered(uint64_t id) { return Chunk::get(chunk_of(id).delivered, id); }
 
 void MessageLedger::add_copy(uint64_t id) {
   chunk_of(id);  // validates

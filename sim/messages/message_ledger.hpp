@@ -84,8 +84,6 @@ class MessageLedger {
     return find_unresolved_chunk(id);
   }
   Chunk& find_unresolved_chunk(uint64_t id);
-  Chunk* find_chunk(uint64_t id);
-  bool is_delivered(uint64_t id);
   void resolve(Chunk& ch, uint64_t id);
   void drop_resolved_chunks();
 

@@ -37,17 +37,6 @@ TEST(BlockDeque, CrossesBlockBoundariesBothWays) {
   EXPECT_EQ(contents(q), (std::vector<int64_t>{7}));
 }
 
-TEST(BlockDeque, MovesItsContents) {
-  BlockDeque<int64_t> a;
-  for (int64_t i = 0; i < 3000; ++i) a.push_back(i);
-  BlockDeque<int64_t> b;
-  b.push_back(-5);
-  b = std::move(a);
-  ASSERT_EQ(b.size(), 3000u);
-  EXPECT_EQ(b.front(), 0);
-  EXPECT_EQ(b[2999], 2999);
-}
-
 TEST(BlockDeque, MatchesStdDequeOverAMixedSequence) {
   // A seeded mix of pushes at both ends and pops, long enough to grow to several blocks,
   // drain to empty and grow again; compared step by step with std::deque (the reference).
